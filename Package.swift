@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+// Layers point one way: C shims → clients → core → runtime → CLI.
+// RoostCore imports nothing of ours; each C library has exactly one wrapper module.
+let package = Package(
+    name: "roost",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "roost", targets: ["roost"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
+        .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+
+        .target(name: "RoostCore", dependencies: [.product(name: "Yams", package: "Yams")]),
+        .target(name: "RoostPostgres", dependencies: [
+            "CPostgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "RoostStore", dependencies: [
+            "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "RoostRuntime", dependencies: [
+            "RoostCore", "RoostStore",
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+        .executableTarget(name: "roost", dependencies: [
+            "RoostRuntime", "RoostCore", "RoostStore",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
+        .target(name: "RoostTestSupport", dependencies: ["RoostPostgres", "RoostStore", "RoostCore"], path: "Tests/RoostTestSupport"),
+        .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
+        .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
+        .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,11 @@
+import ArgumentParser
+import RoostCore
+
+@main
+struct Roost: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "roost",
+        abstract: "Twitter/X data pipelines (X API v2 → Kafka → S3) on a worker fleet coordinated through PostgreSQL.",
+        version: RoostVersion.current,
+        subcommands: [VersionCommand.self, ConfigCommand.self, DBCommand.self])
+}
