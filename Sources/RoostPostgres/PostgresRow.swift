@@ -51,10 +51,12 @@ public struct PostgresRow: Sendable {
 public protocol PostgresDecodable: Sendable {
     /// Decodes a non-NULL value.
     init(postgresText text: String, typeOID: UInt32) throws
+    /// Decodes a value that may be NULL: an error unless the type is Optional.
+    static func decode(postgresText text: String?, typeOID: UInt32, column: String) throws -> Self
 }
 
 extension PostgresDecodable {
-    static func decode(postgresText text: String?, typeOID: UInt32, column: String) throws -> Self {
+    public static func decode(postgresText text: String?, typeOID: UInt32, column: String) throws -> Self {
         guard let text else {
             throw PostgresError(kind: .decoding, message: "column \(column) is NULL; decode it as an Optional")
         }
@@ -71,7 +73,7 @@ extension Optional: PostgresDecodable where Wrapped: PostgresDecodable {
     public init(postgresText text: String, typeOID: UInt32) throws {
         self = .some(try Wrapped(postgresText: text, typeOID: typeOID))
     }
-    static func decode(postgresText text: String?, typeOID: UInt32, column: String) throws -> Self {
+    public static func decode(postgresText text: String?, typeOID: UInt32, column: String) throws -> Self {
         guard let text else { return .none }
         return try Wrapped.decode(postgresText: text, typeOID: typeOID, column: column)
     }
