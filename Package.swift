@@ -40,11 +40,14 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
-        .target(name: "RoostTestSupport", dependencies: ["RoostPostgres", "RoostStore", "RoostCore"], path: "Tests/RoostTestSupport"),
+        .target(name: "RoostTestSupport", dependencies: [
+            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", .product(name: "Logging", package: "swift-log"),
+        ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

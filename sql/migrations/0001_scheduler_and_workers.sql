@@ -68,6 +68,8 @@ CREATE TABLE roost.task_instances (
                                   'up_for_retry', 'upstream_failed')),
     -- Tries started so far; a try released on graceful shutdown is given back.
     try_number                integer NOT NULL DEFAULT 0,
+    -- retries + 1 at first; a clear renews it to try_number + retries + 1.
+    retries                   integer NOT NULL,
     max_tries                 integer NOT NULL,
     queue                     text NOT NULL,
     priority_weight           integer NOT NULL,

@@ -1,0 +1,164 @@
+import Foundation
+import RoostCore
+import RoostPostgres
+
+/// The task queue: claiming with `FOR UPDATE SKIP LOCKED`, leases and their heartbeats, and
+/// fenced completion. Every statement works on a batch, because per-task round trips are what
+/// limits a PostgreSQL queue.
+public struct TaskQueueStore: Sendable {
+    let pool: PostgresPool
+    public init(pool: PostgresPool) { self.pool = pool }
+
+    /// Claims up to `limit` claimable tasks from `queues` in one statement: highest priority first,
+    /// then longest waiting. Each gets a new attempt row (its fencing token) and a lease.
+    public func claim(by worker: WorkerIdentity, queues: [String], limit: Int, lease: Duration) async throws -> [ClaimedTask] {
+        guard limit > 0 else { return [] }
+        let rows = try await pool.query(Self.claimSQL, queues, limit, worker.workerID, worker.hostname, worker.pid,
+                                        lease.milliseconds, TaskLifecycle.sources(of: .claimed).map(\.rawValue))
+        return try rows.map { row in
+            let params: PostgresJSON = try row.decode("params")
+            let conf: PostgresJSON = try row.decode("conf")
+            let timeout: Int64? = try row.decode("execution_timeout_ms")
+            return ClaimedTask(
+                instanceID: try row.decode("id"), attemptID: try row.decode("attempt_id"), dagID: try row.decode("dag_id"),
+                runID: try row.decode("run_id"), taskID: try row.decode("task_id"), taskType: try row.decode("task_type"),
+                params: try params.decode(JSONValue.self), conf: try conf.decode(JSONValue.self),
+                logicalDate: try row.decode("logical_date"),
+                dataInterval: DataInterval(start: try row.decode("data_interval_start"), end: try row.decode("data_interval_end")),
+                tryNumber: try row.decode("try_number"), maxTries: try row.decode("max_tries"),
+                executionTimeout: timeout.map { .milliseconds($0) }, queuedAt: try row.decode("queued_at"),
+                startedAt: try row.decode("started_at"))
+        }
+    }
+
+    /// Extends the leases of the given attempts and the worker's own heartbeat in one statement.
+    /// Returns the attempts still held; any other was taken back and must be abandoned.
+    public func heartbeat(worker: WorkerIdentity, attempts: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
+        let rows = try await pool.query(Self.heartbeatSQL, attempts.map(\.instanceID), attempts.map(\.attemptID),
+                                        worker.workerID, lease.milliseconds)
+        return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
+    }
+
+    /// Records successful tries in one statement. Only the current holder of each try may complete
+    /// it; returns the attempt ids accepted, so a stale worker learns it was refused.
+    public func completeSuccesses(_ results: [(task: ClaimedTask, metrics: JSONValue)]) async throws -> Set<Int64> {
+        guard !results.isEmpty else { return [] }
+        let encoder = JSONEncoder()
+        let metrics = results.map { String(decoding: (try? encoder.encode($0.metrics)) ?? Data("{}".utf8), as: UTF8.self) }
+        let rows = try await pool.query(Self.completeSQL, results.map(\.task.instanceID), results.map(\.task.attemptID), metrics,
+                                        TaskLifecycle.sources(of: .succeeded).map(\.rawValue))
+        return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
+    }
+
+    /// Records a failed or released try, fenced by its attempt id. Returns false when the try was
+    /// no longer this worker's (its lease was taken back): nothing is changed then.
+    public func finish(_ task: ClaimedTask, result: TaskResult, now: Date = Date()) async throws -> Bool {
+        try await pool.transaction { connection in
+            guard let row = try await connection.query(Self.lockRunningSQL, task.instanceID, task.attemptID).first else { return false }
+            var lifecycle = try Self.lifecycle(row)
+            let event: TaskEvent
+            let attemptState: String
+            var error: String?
+            var metrics: JSONValue = .object([:])
+            switch result {
+            case .success(let m):
+                event = .succeeded; attemptState = "success"; metrics = m
+            case .failure(let reason, let message, let m):
+                event = .tryFailed(reason); attemptState = reason.rawValue; error = message; metrics = m
+            case .released:
+                event = .released; attemptState = "released"; error = "released at worker shutdown"
+            }
+            let transition = try lifecycle.handle(event, now: now)
+            try await Self.apply(transition, to: task.instanceID, attemptID: task.attemptID, attemptState: attemptState,
+                                 error: error, metrics: metrics, on: connection)
+            return true
+        }
+    }
+
+    static func lifecycle(_ row: PostgresRow) throws -> TaskLifecycle {
+        let policy = RetryPolicy(retries: try row.decode("max_tries", as: Int.self) - 1,
+                                 delay: .milliseconds(try row.decode("retry_delay_ms", as: Int64.self)),
+                                 exponentialBackoff: try row.decode("retry_exponential_backoff"),
+                                 maxDelay: .milliseconds(try row.decode("max_retry_delay_ms", as: Int64.self)))
+        return TaskLifecycle(state: TaskState(rawValue: try row.decode("state")) ?? .running,
+                             tryNumber: try row.decode("try_number"), policy: policy)
+    }
+
+    static func apply(_ transition: TaskTransition, to instanceID: Int64, attemptID: Int64, attemptState: String,
+                      error: String?, metrics: JSONValue, on connection: PostgresConnection) async throws {
+        let metricsText = String(decoding: (try? JSONEncoder().encode(metrics)) ?? Data("{}".utf8), as: UTF8.self)
+        try await connection.query(Self.applySQL, instanceID, transition.state.rawValue, transition.tryDelta,
+                                   transition.nextAttemptAt, attemptID, attemptState, error, PostgresJSON(text: metricsText))
+        try await connection.query("SELECT pg_notify($1, '')", RunStore.schedulerChannel)
+    }
+
+    static let claimSQL = """
+        WITH picked AS (
+            SELECT id FROM roost.task_instances
+            WHERE state = ANY($7::text[]) AND queue = ANY($1::text[]) AND next_attempt_at <= now()
+            ORDER BY priority_weight DESC, next_attempt_at
+            LIMIT $2
+            FOR UPDATE SKIP LOCKED
+        ), attempts AS (
+            INSERT INTO roost.task_attempts (task_instance_id, try_number, worker_id, hostname, pid, state, queued_at, started_at)
+            SELECT ti.id, ti.try_number + 1, $3, $4, $5, 'running', ti.next_attempt_at, clock_timestamp()
+            FROM roost.task_instances ti JOIN picked USING (id)
+            RETURNING id, task_instance_id, queued_at, started_at
+        )
+        UPDATE roost.task_instances ti
+        SET state = 'running', try_number = ti.try_number + 1, attempt_id = a.id, lease_owner = $3,
+            lease_expires_at = now() + $6 * interval '1 millisecond', started_at = coalesce(ti.started_at, a.started_at),
+            next_attempt_at = NULL, ended_at = NULL
+        FROM attempts a, roost.dag_runs r
+        WHERE ti.id = a.task_instance_id AND r.id = ti.dag_run_id
+        RETURNING ti.id, a.id AS attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
+                  r.logical_date, r.data_interval_start, r.data_interval_end, ti.try_number, ti.max_tries,
+                  ti.execution_timeout_ms, a.queued_at, a.started_at
+        """
+
+    static let heartbeatSQL = """
+        WITH worker AS (
+            UPDATE roost.workers SET heartbeat_at = now() WHERE id = $3
+        )
+        UPDATE roost.task_instances ti SET lease_expires_at = now() + $4 * interval '1 millisecond'
+        FROM unnest($1::int8[], $2::int8[]) AS h(id, attempt_id)
+        WHERE ti.id = h.id AND ti.attempt_id = h.attempt_id AND ti.state = 'running' AND ti.lease_owner = $3
+        RETURNING ti.attempt_id
+        """
+
+    static let completeSQL = """
+        WITH done AS (
+            UPDATE roost.task_instances ti
+            SET state = 'success', ended_at = now(), lease_owner = NULL, lease_expires_at = NULL
+            FROM unnest($1::int8[], $2::int8[]) AS d(id, attempt_id)
+            WHERE ti.id = d.id AND ti.attempt_id = d.attempt_id AND ti.state = ANY($4::text[])
+            RETURNING ti.attempt_id
+        ), attempts AS (
+            UPDATE roost.task_attempts a SET state = 'success', ended_at = now(), metrics = m.metrics::jsonb
+            FROM done JOIN unnest($2::int8[], $3::text[]) AS m(attempt_id, metrics) USING (attempt_id)
+            WHERE a.id = done.attempt_id
+        ), wake AS (
+            SELECT pg_notify('\(RunStore.schedulerChannel)', '') FROM done LIMIT 1
+        )
+        SELECT attempt_id FROM done, (SELECT count(*) FROM wake) w
+        """
+
+    static let lockRunningSQL = """
+        SELECT state, try_number, max_tries, retry_delay_ms, retry_exponential_backoff, max_retry_delay_ms
+        FROM roost.task_instances WHERE id = $1 AND attempt_id = $2 AND state = 'running'
+        FOR UPDATE
+        """
+
+    static let applySQL = """
+        WITH attempt AS (
+            UPDATE roost.task_attempts SET state = $6, ended_at = now(), error = $7, metrics = $8
+            WHERE id = $5
+        )
+        UPDATE roost.task_instances
+        SET state = $2, try_number = try_number + $3, next_attempt_at = $4,
+            queued_at = CASE WHEN $2 IN ('queued', 'up_for_retry') THEN now() ELSE queued_at END,
+            ended_at = CASE WHEN $2 IN ('success', 'failed') THEN now() END,
+            lease_owner = NULL, lease_expires_at = NULL
+        WHERE id = $1
+        """
+}
