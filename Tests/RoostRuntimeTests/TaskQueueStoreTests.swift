@@ -1,0 +1,77 @@
+import Foundation
+import RoostCore
+import RoostStore
+import RoostTestSupport
+import Testing
+
+/// The queue's SQL, one statement at a time: claiming order, fencing and clearing.
+@Suite struct TaskQueueStoreTests {
+    func worker(_ fleet: Fleet, _ name: String) async throws -> WorkerIdentity {
+        let id = try await WorkerStore(pool: fleet.pool).register(hostname: name, pid: 1, queues: ["default"], concurrency: 1, version: "test")
+        return WorkerIdentity(workerID: id, hostname: name, pid: 1)
+    }
+
+    @Test func claimsByPriorityThenAgeOnlyFromItsQueues() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("prio", tasks: [
+            TaskDefinition(taskID: "low", type: "noop", args: TaskArgs(priorityWeight: 1)),
+            TaskDefinition(taskID: "high", type: "noop", args: TaskArgs(priorityWeight: 10)),
+            TaskDefinition(taskID: "elsewhere", type: "noop", args: TaskArgs(queue: "other", priorityWeight: 100)),
+        ]))
+        let me = try await worker(fleet, "a")
+        let first = try await fleet.queue.claim(by: me, queues: ["default"], limit: 1, lease: .seconds(30))
+        #expect(first.map(\.taskID) == ["high"])
+        #expect(first[0].tryNumber == 1)
+        let rest = try await fleet.queue.claim(by: me, queues: ["default"], limit: 10, lease: .seconds(30))
+        #expect(rest.map(\.taskID) == ["low"])
+    }
+
+    @Test func onlyTheCurrentAttemptMayCompleteOrHeartbeat() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("fence", tasks: [TaskDefinition(taskID: "t", type: "noop", args: TaskArgs(retries: 2, retryDelay: .zero))]))
+        let stale = try await worker(fleet, "stale")
+        let fresh = try await worker(fleet, "fresh")
+        let old = try await fleet.queue.claim(by: stale, queues: ["default"], limit: 1, lease: .milliseconds(1))[0]
+        try await eventually("the lease expires") { try await fleet.queue.reapExpiredLeases().count == 1 }
+        let new = try await fleet.queue.claim(by: fresh, queues: ["default"], limit: 1, lease: .seconds(30))[0]
+        #expect(new.tryNumber == 2)
+        #expect(new.attemptID != old.attemptID)
+        // The stale holder is refused everywhere.
+        #expect(try await fleet.queue.heartbeat(worker: stale, attempts: [old], lease: .seconds(30)).isEmpty)
+        #expect(try await fleet.queue.completeSuccesses([(old, .object([:]))]).isEmpty)
+        #expect(try await fleet.queue.finish(old, result: .failure(.error, error: "late", metrics: .object([:]))) == false)
+        // The current holder is not.
+        #expect(try await fleet.queue.heartbeat(worker: fresh, attempts: [new], lease: .seconds(30)) == [new.attemptID])
+        #expect(try await fleet.queue.completeSuccesses([(new, .object(["records": .int(3)]))]) == [new.attemptID])
+        #expect(try await fleet.scalar("SELECT state FROM roost.task_instances", as: String.self) == "success")
+        #expect(try await fleet.scalar("SELECT metrics->>'records' FROM roost.task_attempts WHERE id = $1", new.attemptID, as: String.self) == "3")
+        #expect(try await fleet.scalar("SELECT state FROM roost.task_attempts WHERE id = $1", old.attemptID, as: String.self) == "lease_expired")
+    }
+
+    @Test func clearReRunsATaskAndItsDownstreamWithFreshRetries() async throws {
+        let fleet = try await Fleet.create()
+        let run = try await fleet.trigger(.test("clear", tasks: [
+            TaskDefinition(taskID: "a", type: "noop"),
+            TaskDefinition(taskID: "b", type: "noop", upstream: ["a"]),
+            TaskDefinition(taskID: "c", type: "noop", upstream: ["b"]),
+            TaskDefinition(taskID: "side", type: "noop"),
+        ]))[0]
+        let me = try await worker(fleet, "w")
+        let scheduler = fleet.scheduler([])
+        try await fleet.drive(scheduler, "the run succeeds") {
+            let claimed = try await fleet.queue.claim(by: me, queues: ["default"], limit: 10, lease: .seconds(30))
+            _ = try await fleet.queue.completeSuccesses(claimed.map { ($0, .object([:])) })
+            return try await fleet.runs.run(dagID: "clear", runID: run.runID)?.state == .success
+        }
+        #expect(try await fleet.queue.clear(dagID: "clear", runID: run.runID, taskID: "b") == ["b", "c"])
+        #expect(try await fleet.runs.run(dagID: "clear", runID: run.runID)?.state == .running)
+        #expect(try await fleet.scalar("SELECT max_tries FROM roost.task_instances WHERE task_id = 'b'", as: Int.self) == 2)
+        try await fleet.drive(scheduler, "the cleared run succeeds again") {
+            let claimed = try await fleet.queue.claim(by: me, queues: ["default"], limit: 10, lease: .seconds(30))
+            _ = try await fleet.queue.completeSuccesses(claimed.map { ($0, .object([:])) })
+            return try await fleet.runs.run(dagID: "clear", runID: run.runID)?.state == .success
+        }
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.task_attempts", as: Int.self) == 6)
+        await #expect(throws: StoreError.self) { try await fleet.queue.clear(dagID: "clear", runID: run.runID, taskID: "nope") }
+    }
+}
