@@ -21,7 +21,7 @@ public struct TaskLogStore: Sendable {
     /// The lines of one try (the newest when `tryNumber` is nil), and which try that was.
     public func lines(dagID: String, runID: String, taskID: String, tryNumber: Int?) async throws -> (tryNumber: Int, lines: [Line])? {
         guard let attempt = try await pool.query(Self.attemptSQL, dagID, runID, taskID, tryNumber).first else { return nil }
-        let rows = try await pool.query("SELECT logged_at, stream, line FROM roost.task_logs WHERE attempt_id = $1 ORDER BY id",
+        let rows = try await pool.query("SELECT logged_at, stream, line FROM roost.task_logs WHERE attempt_id = $1 ORDER BY logged_at, id",
                                         try attempt.decode("id", as: Int64.self))
         return (try attempt.decode("try_number"), try rows.map {
             Line(loggedAt: try $0.decode("logged_at"), stream: try $0.decode("stream"), text: try $0.decode("line"))

@@ -20,11 +20,12 @@ public enum ProcessRunner {
         process.standardOutput = out
         process.standardError = err
         try process.run()
-        // Read both pipes concurrently so a full pipe never blocks the child.
-        async let stdout = Task.detached { out.fileHandleForReading.readDataToEndOfFile() }.value
-        async let stderr = Task.detached { err.fileHandleForReading.readDataToEndOfFile() }.value
+        // Read both pipes at once so a full pipe never blocks the child, each on a thread of its
+        // own: blocking reads inside Swift tasks would starve the 2-thread cooperative pool.
+        async let stdout = onOwnThread { out.fileHandleForReading.readDataToEndOfFile() }
+        async let stderr = onOwnThread { err.fileHandleForReading.readDataToEndOfFile() }
         let (o, e) = await (stdout, stderr)
-        await Task.detached { process.waitUntilExit() }.value
+        await onOwnThread { process.waitUntilExit() }
         return ProcessResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
                              stderr: String(decoding: e, as: UTF8.self))
     }
@@ -32,5 +33,12 @@ public enum ProcessRunner {
     public static func roost(_ arguments: [String], environment: [String: String] = [:],
                              currentDirectory: String = RepositoryPaths.root) async throws -> ProcessResult {
         try await run(RepositoryPaths.roostBinary, arguments, environment: environment, currentDirectory: currentDirectory)
+    }
+}
+
+/// Runs a blocking call on a new thread and awaits its result without holding a Swift pool thread.
+public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
+    await withCheckedContinuation { continuation in
+        Thread { continuation.resume(returning: body()) }.start()
     }
 }

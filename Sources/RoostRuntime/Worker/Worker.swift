@@ -16,6 +16,7 @@ public final class Worker: Service, Sendable {
 
     struct Running: Sendable {
         let task: ClaimedTask
+        let context: TaskContext
         let handle: Task<Void, Never>
         var cancelReason: CancelReason?
         /// Set once the try has ended and its result is being written: heartbeats stop covering it.
@@ -69,6 +70,7 @@ public final class Worker: Service, Sendable {
                 group.addTask { await self.heartbeatLoop(identity, logger) }
                 group.addTask { await self.reaperLoop(logger) }
                 group.addTask { await self.completer.run() }
+                group.addTask { await self.logFlushLoop(logger) }
                 await self.claimLoop(identity, logger)
                 await self.drain(identity, logger)
                 self.completer.stop()
@@ -114,15 +116,15 @@ public final class Worker: Service, Sendable {
     }
 
     private func start(_ task: ClaimedTask, _ identity: WorkerIdentity, _ logger: Logger) {
+        let context = TaskContext(task: task, logger: logger)
         state.withLock { state in
-            let handle = Task { await self.execute(task, logger) }
-            state.running[task.attemptID] = Running(task: task, handle: handle)
+            let handle = Task { await self.execute(task, context, logger) }
+            state.running[task.attemptID] = Running(task: task, context: context, handle: handle)
         }
     }
 
     /// Runs one try and records its end: success through the batching completer, anything else at once.
-    private func execute(_ task: ClaimedTask, _ logger: Logger) async {
-        let context = TaskContext(task: task, logger: logger)
+    private func execute(_ task: ClaimedTask, _ context: TaskContext, _ logger: Logger) async {
         let end: TryEnd
         if let type = registry.type(named: task.taskType) {
             end = await TryExecutor.run(type, context, timeout: task.executionTimeout)
@@ -208,6 +210,23 @@ public final class Worker: Service, Sendable {
                 logger.warning("lease lost; abandoning the try", metadata: ["task": "\(task.dagID)/\(task.runID)/\(task.taskID)"])
             }
             handle.cancel()
+        }
+    }
+
+    /// Writes what running tries have logged so far, so `roost tasks logs` follows a long task.
+    private func logFlushLoop(_ logger: Logger) async {
+        while !isShuttingDown || state.withLock({ !$0.running.isEmpty }) {
+            try? await Task.sleep(for: .seconds(1))
+            let contexts = state.withLock { $0.running.values.filter { !$0.finishing }.map(\.context) }
+            for context in contexts {
+                let lines = context.drainLines()
+                guard !lines.isEmpty else { continue }
+                do {
+                    try await logs.append(attemptID: context.task.attemptID, lines: lines)
+                } catch {
+                    logger.error("cannot store task log lines", metadata: ["error": "\(error)"])
+                }
+            }
         }
     }
 
