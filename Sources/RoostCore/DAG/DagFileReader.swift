@@ -56,8 +56,8 @@ struct DagFileReader {
             fail(root, "a DAG file must be a mapping with dag_id, tasks and the DAG's settings")
             return nil
         }
+        readDagID(mapping.first { $0.key.scalar?.string == "dag_id" }?.value, root: root)
         let fields = knownFields(of: mapping, known: Self.dagKeys, prefix: "", task: nil)
-        readDagID(fields["dag_id"], root: root)
 
         let description = fields.present("description").flatMap { text($0, "description") } ?? ""
         let schedule = fields.present("schedule").flatMap { readSchedule($0) }

@@ -2,7 +2,8 @@
 enum NameSuggestion {
     /// The known name closest to `name` by edit distance, if it is close enough to be a typo.
     static func closest(to name: String, in known: [String]) -> String? {
-        let limit = max(1, min(3, name.count / 3))
+        // One edit per three letters, at most three; names of one or two letters are too short to guess.
+        let limit = name.count < 3 ? 0 : max(1, min(3, name.count / 3))
         let scored = known.map { (name: $0, distance: distance(name.lowercased(), $0.lowercased())) }
         guard let best = scored.min(by: { $0.distance < $1.distance }), best.distance <= limit else { return nil }
         return best.name
