@@ -11,7 +11,7 @@ extension DagFileReader {
                 index[id] = position
             }
         }
-        let ids = tasks.map(\.definition.taskID).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let ids = tasks.indices.filter { index[tasks[$0].definition.taskID] == $0 }.map { tasks[$0].definition.taskID }
         for task in tasks {
             for (name, line) in zip(task.definition.upstream, task.upstreamLines) where index[name] == nil {
                 fail(line: line, task: task.definition.taskID,
