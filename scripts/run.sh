@@ -1,7 +1,22 @@
 #!/usr/bin/env bash
-# `make run`: migrates the throwaway database and shows the effective configuration.
+# `make run`: migrates the throwaway database, starts a scheduler and a worker on the DAGs in
+# config/dags, runs the example DAG to its end, shows its history, and stops everything.
 set -euo pipefail
 roost=$1
+mkdir -p .run
 "$roost" db migrate
 "$roost" config check
-"$roost" db status
+"$roost" dags validate
+
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill -TERM "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; }
+trap cleanup EXIT
+"$roost" scheduler 2>.run/scheduler.log & pids+=($!)
+"$roost" worker --queues default --concurrency 4 2>.run/worker.log & pids+=($!)
+
+# The scheduler stores the DAGs on its first tick.
+for _ in $(seq 1 50); do "$roost" dags list | grep -q '^example ' && break; sleep 0.2; done
+"$roost" dags trigger example --wait
+"$roost" runs list --dag example
+"$roost" tasks list "$("$roost" runs list --dag example --output json | python3 -c 'import json,sys; r=json.load(sys.stdin)[0]; print(r["dag_id"]+"/"+r["run_id"])')"
+echo "logs: .run/scheduler.log .run/worker.log"

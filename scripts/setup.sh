@@ -20,11 +20,12 @@ fi
 
 # The virtualenv is rebuilt only when the requirements change.
 stamp=.venv/.requirements.sha256
-want=$(cat requirements-dev.txt ansible/requirements.txt 2>/dev/null | sha256sum | cut -d' ' -f1)
+requirements=(requirements-dev.txt)
+[ -f ansible/requirements.txt ] && requirements+=(ansible/requirements.txt)
+want=$(cat "${requirements[@]}" | sha256sum | cut -d' ' -f1)
 if [ ! -x .venv/bin/python ] || [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   echo "setup: preparing .venv"
   [ -x .venv/bin/python ] || python3 -m venv .venv
-  .venv/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
-  [ -f ansible/requirements.txt ] && .venv/bin/pip install -q --disable-pip-version-check -r ansible/requirements.txt
+  for r in "${requirements[@]}"; do .venv/bin/pip install -q --disable-pip-version-check -r "$r"; done
   echo "$want" > "$stamp"
 fi

@@ -7,6 +7,6 @@ struct Roost: AsyncParsableCommand {
         commandName: "roost",
         abstract: "Twitter/X data pipelines (X API v2 → Kafka → S3) on a worker fleet coordinated through PostgreSQL.",
         version: RoostVersion.current,
-        subcommands: [VersionCommand.self, ConfigCommand.self, DBCommand.self, WorkerCommand.self,
+        subcommands: [VersionCommand.self, ConfigCommand.self, DBCommand.self, SchedulerCommand.self, WorkerCommand.self,
                       DagsCommand.self, RunsCommand.self, TasksCommand.self, WorkersCommand.self])
 }

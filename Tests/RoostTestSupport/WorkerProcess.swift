@@ -1,25 +1,20 @@
 import Foundation
 
-/// A `roost worker` OS process for fleet tests: real processes, real signals.
-public final class WorkerProcess: @unchecked Sendable {
+/// A long-running `roost` OS process (worker, scheduler, dev cluster) for tests: real processes,
+/// real signals, output kept in a log file.
+public class RoostProcess: @unchecked Sendable {
     // @unchecked Sendable: `process` is only started in init and then read (pid, status), which
     // Foundation's Process allows from any thread.
     let process = Process()
     public let logPath: String
 
-    /// Starts a worker against `database` with the given `ROOST_WORKER_*` settings.
-    public init(database: TestDatabase, queues: String, concurrency: Int, heartbeat: String = "1s", lease: String = "4s",
-                grace: String = "10s", extraEnvironment: [String: String] = [:]) throws {
-        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("roost-worker-\(UUID()).log").path
+    public init(_ arguments: [String], environment: [String: String]) throws {
+        logPath = FileManager.default.temporaryDirectory.appendingPathComponent("roost-\(UUID()).log").path
         FileManager.default.createFile(atPath: logPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: RepositoryPaths.roostBinary)
-        process.arguments = ["worker", "--queues", queues, "--concurrency", String(concurrency), "--log-level", "info"]
+        process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root)
-        process.environment = ProcessInfo.processInfo.environment.merging([
-            "ROOST_DATABASE_URL": database.url, "ROOST_WORKER_HEARTBEAT_INTERVAL": heartbeat,
-            "ROOST_WORKER_LEASE_TIMEOUT": lease, "ROOST_WORKER_SHUTDOWN_GRACE": grace,
-            "ROOST_WORKER_POLL_INTERVAL": "500ms",
-        ].merging(extraEnvironment) { $1 }) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         let log = FileHandle(forWritingAtPath: logPath)
         process.standardOutput = log
         process.standardError = log
@@ -56,5 +51,17 @@ public func eventually(timeout: Duration = .seconds(30), every interval: Duratio
         if try await condition() { return }
         guard ContinuousClock.now < deadline else { throw TestSupportError("timed out after \(timeout) waiting for: \(what)") }
         try await Task.sleep(for: interval)
+    }
+}
+
+/// A `roost worker` process against a test database with the given `ROOST_WORKER_*` settings.
+public final class WorkerProcess: RoostProcess, @unchecked Sendable {
+    public init(database: TestDatabase, queues: String, concurrency: Int, heartbeat: String = "1s", lease: String = "4s",
+                grace: String = "10s", extraEnvironment: [String: String] = [:]) throws {
+        try super.init(["worker", "--queues", queues, "--concurrency", String(concurrency), "--log-level", "info"], environment: [
+            "ROOST_DATABASE_URL": database.url, "ROOST_WORKER_HEARTBEAT_INTERVAL": heartbeat,
+            "ROOST_WORKER_LEASE_TIMEOUT": lease, "ROOST_WORKER_SHUTDOWN_GRACE": grace,
+            "ROOST_WORKER_POLL_INTERVAL": "500ms",
+        ].merging(extraEnvironment) { $1 })
     }
 }

@@ -7,7 +7,7 @@ import RoostStore
 struct DagsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "dags", abstract: "DAG definitions and manual runs.",
-        subcommands: [List.self, Trigger.self, Pause.self, Unpause.self])
+        subcommands: [List.self, Validate.self, Trigger.self, Pause.self, Unpause.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the DAGs the scheduler has stored.")

@@ -1,0 +1,25 @@
+import ArgumentParser
+import RoostCore
+import RoostRuntime
+
+extension DagsCommand {
+    struct Validate: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Check every DAG file; print each error with its file, line, DAG and task; exit non-zero on any.")
+
+        @OptionGroup var global: GlobalOptions
+        @Option(help: "The folder to check (default: scheduler.dags_folder).") var folder: String?
+
+        func run() throws {
+            let config = try global.loadConfig()
+            let path = folder ?? config.scheduler.dagsFolder
+            let (dags, errors) = DagFolder(path: path, registry: TaskRegistry.builtIn).load()
+            for error in errors { print(error) }
+            guard errors.isEmpty else {
+                print("\(errors.count) error(s) in \(path)")
+                throw ExitCode(1)
+            }
+            print("\(dags.count) DAG(s) valid in \(path): \(dags.map(\.dagID).joined(separator: ", "))")
+        }
+    }
+}
