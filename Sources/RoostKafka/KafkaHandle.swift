@@ -69,6 +69,7 @@ final class KafkaHandle: @unchecked Sendable {
 /// What librdkafka reports about a handle through its callbacks, read by Swift code.
 final class KafkaHandleEvents: Sendable {
     private let last = Mutex<KafkaError?>(nil)
+    private let assigned = Mutex<Set<KafkaTopicPartition>>([])
     private static let logger = Logger(label: "roost.kafka")
 
     func record(error: KafkaError) {
@@ -77,6 +78,16 @@ final class KafkaHandleEvents: Sendable {
     }
 
     var lastError: KafkaError? { last.withLock { $0 } }
+
+    var assignment: Set<KafkaTopicPartition> { assigned.withLock { $0 } }
+
+    func updateAssignment(adding: [KafkaTopicPartition], removing: [KafkaTopicPartition], replace: Bool) {
+        assigned.withLock { set in
+            if replace { set = [] }
+            set.formUnion(adding)
+            set.subtract(removing)
+        }
+    }
 }
 
 extension KafkaHandle {
