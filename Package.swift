@@ -51,7 +51,7 @@ let package = Package(
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
         .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
-        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostKafka", "RoostTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )
