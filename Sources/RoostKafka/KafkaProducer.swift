@@ -31,6 +31,10 @@ public final class KafkaProducer: Sendable {
 
     deinit { pollLoop.requestStop(flushTimeout: .zero, then: nil) }
 
+    /// The last client-level error librdkafka reported (broker down, authentication failed, …).
+    /// librdkafka retries most of them itself; this is for logs, health checks and tests.
+    public var lastClientError: KafkaError? { handle.events.lastError }
+
     /// Sends `messages` to `topic` and waits for all their delivery reports. Throws
     /// `KafkaDeliveryError` with librdkafka's reason if any record was not delivered.
     @discardableResult
