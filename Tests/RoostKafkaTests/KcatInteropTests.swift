@@ -20,11 +20,7 @@ import Testing
         let produced = try await ProcessRunner.run(Self.kcat, ["-P", "-b", servers, "-t", "interop", "-K", "\t",
                                                                "-H", "source=kcat", "-H", "n=1", "-l", input])
         #expect(produced.status == 0, "\(produced.stderr)")
-        let consumer = try KafkaBoundedConsumer(config: config, groupID: "interop", topic: "interop")
-        try await consumer.assign(try await consumer.watermarks().map { KafkaOffsetRange(partition: $0.partition, start: $0.low, end: $0.high) })
-        var records: [KafkaRecord] = []
-        while let batch = try await consumer.nextBatch() { records += batch }
-        await consumer.close()
+        let records = try await readWholeTopic(config, topic: "interop")
         let byKey = Dictionary(uniqueKeysWithValues: records.map { (String(decoding: $0.key ?? [], as: UTF8.self), $0) })
         #expect(byKey.count == 2)
         #expect(byKey["k1"]?.value == Array("value one".utf8))
