@@ -56,21 +56,9 @@ public struct KafkaConsumeTask: TaskType {
         })
         context.log("reading \(task.topic) for group \(task.group): "
                     + ranges.map { "[\($0.partition)] \($0.firstOffset)..<\($0.endOffset)" }.joined(separator: ", "))
-        var sink = try JSONLinesFileSink(path: path)
-        do {
-            for range in ranges where range.recordCount > 0 {
-                try await consumer.assign([KafkaOffsetRange(partition: range.partition, start: range.firstOffset, end: range.endOffset)])
-                while let batch = try await consumer.nextBatch() {
-                    try sink.write(batch)
-                    context.count("records_consumed", Int64(batch.count))
-                    try Task.checkCancellation()
-                }
-            }
-            try sink.commit()
-        } catch {
-            sink.discard()
-            throw error
-        }
+        let written = try await KafkaFileExport.write(
+            ranges.map { KafkaOffsetRange(partition: $0.partition, start: $0.firstOffset, end: $0.endOffset) },
+            from: consumer, to: path) { context.count("records_consumed", Int64($0)) }
         try await store.completeConsume(task) { targets in
             let current = try await consumer.committedOffsets(partitions: Array(targets.keys))
             try await consumer.commit(targets.filter { partition, offset in (current[partition] ?? nil).map { offset > $0 } ?? true })
@@ -78,6 +66,6 @@ public struct KafkaConsumeTask: TaskType {
         context.record("ranges", .object(Dictionary(uniqueKeysWithValues: ranges.map {
             (String($0.partition), .array([.int($0.firstOffset), .int($0.endOffset)]))
         })))
-        context.log("wrote \(ranges.map(\.recordCount).reduce(0, +)) records to \(path)")
+        context.log("wrote \(written) records to \(path)")
     }
 }

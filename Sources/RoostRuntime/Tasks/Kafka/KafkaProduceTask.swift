@@ -12,7 +12,7 @@ import RoostStore
 /// `records_produced`, `partitions`) and in `roost.kafka_offset_ranges`. A retry sends the whole
 /// file again: delivery is at least once across tries, exactly once within one.
 public struct KafkaProduceTask: TaskType {
-    static let compressions: Set<String> = ["none", "gzip", "snappy", "lz4", "zstd"]
+    public static let compressions: Set<String> = ["none", "gzip", "snappy", "lz4", "zstd"]
 
     let kafka: RoostConfig.Kafka
     let store: KafkaOffsetStore
@@ -48,26 +48,12 @@ public struct KafkaProduceTask: TaskType {
         var config = try KafkaClientConfig(kafka)
         if let compression = params["compression"]?.stringValue { config.properties["compression.type"] = compression }
 
-        var reader = try JSONLinesReader(path: path)
-        defer { reader.close() }
         let producer = try KafkaProducer(config: config)
         var report = DeliveryReport()
         do {
-            var batch: [KafkaMessage] = []
-            batch.reserveCapacity(batchSize)
-            while let line = try reader.next() {
-                let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(reader.lineNumber)") } ?? nil
-                batch.append(KafkaMessage(key: key, value: line))
-                if batch.count == batchSize {
-                    report.merge(try await producer.send(batch, to: topic))
-                    batch.removeAll(keepingCapacity: true)
-                    try Task.checkCancellation()
-                }
-            }
-            report.merge(try await producer.send(batch, to: topic))
+            try await JSONLinesProducer(path: path, topic: topic, keyField: keyField, batchSize: batchSize).send(with: producer, into: &report)
             try await producer.close()
         } catch {
-            if let delivery = error as? KafkaDeliveryError { report.merge(delivery.report) }
             try? await producer.close(flushTimeout: .seconds(5))
             try await record(report, topic: topic, context)
             throw error
@@ -84,20 +70,5 @@ public struct KafkaProduceTask: TaskType {
         context.count("records_produced", Int64(report.delivered))
         context.record("partitions", .object(Dictionary(uniqueKeysWithValues: ranges.map { (String($0.partition), .int($0.recordCount)) })))
         try await store.recordProduced(instanceID: context.task.instanceID, attemptID: context.task.attemptID, topic: topic, ranges: ranges)
-    }
-
-    /// The record key: the line's top-level `field` as text (strings as they are, numbers and
-    /// booleans as JSON), or nil when the field is absent or null.
-    static func key(of line: [UInt8], field: String, at location: String) throws -> [UInt8]? {
-        guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
-            throw TaskParamError("\(location): not a JSON object, so params.key_field \(field) cannot be read")
-        }
-        switch object[field] {
-        case nil, is NSNull: return nil
-        case let text as String: return Array(text.utf8)
-        case let value:
-            let data = try JSONSerialization.data(withJSONObject: value, options: [.fragmentsAllowed, .sortedKeys])
-            return Array(data)
-        }
     }
 }
