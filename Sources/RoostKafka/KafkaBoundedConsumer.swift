@@ -11,6 +11,9 @@ public final class KafkaBoundedConsumer: Sendable {
         "enable.auto.commit": "false", "enable.auto.offset.store": "false", "enable.partition.eof": "true",
         // A range start that retention already removed is an error, never a silent skip.
         "auto.offset.reset": "error",
+        // A fetch parked at a finished partition's end delays the next range's first fetch by
+        // this much (one fetch in flight per broker); bounded reads never wait for new records.
+        "fetch.wait.max.ms": "10",
     ]
 
     public let topic: String

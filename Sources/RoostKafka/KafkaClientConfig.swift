@@ -41,6 +41,12 @@ public struct KafkaClientConfig: Sendable {
         return config
     }
 
+    /// Properties whose values never appear in errors (librdkafka quotes invalid values).
+    static func isSecret(_ key: String) -> Bool {
+        key.contains("password") || key.contains("secret") || key.contains("token") || key.hasSuffix(".key")
+            || key.hasSuffix(".pem") || key == "sasl.oauthbearer.config"
+    }
+
     var requestTimeoutMilliseconds: Int32 {
         Int32(clamping: requestTimeout.components.seconds * 1000 + requestTimeout.components.attoseconds / 1_000_000_000_000_000)
     }
@@ -56,7 +62,8 @@ public struct KafkaClientConfig: Sendable {
             let (result, reason) = KafkaError.withErrorBuffer { rd_kafka_conf_set(conf, key, value, $0, $1) }
             if result != RD_KAFKA_CONF_OK {
                 rd_kafka_conf_destroy(conf)
-                throw KafkaError("\(origin): \(reason)")
+                let shown = Self.isSecret(key) && !value.isEmpty ? reason.replacingOccurrences(of: value, with: "<redacted>") : reason
+                throw KafkaError("\(origin): \(shown)")
             }
         }
         return conf

@@ -49,9 +49,15 @@ public final class KafkaProducer: Sendable {
                     batch.enqueueFinished(error: KafkaError("the producer is closed"))
                     return
                 }
+                guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
+                    batch.enqueueFinished(error: KafkaError("cannot produce to \(topic)", rd_kafka_last_error()))
+                    return
+                }
+                // Reference-counted: records still in flight keep the topic alive after this.
+                defer { rd_kafka_topic_destroy(topicHandle) }
                 var failure: KafkaError?
                 for message in messages {
-                    if let error = Self.enqueue(message, topic: topic, batch: batch, on: handle.pointer) {
+                    if let error = Self.enqueue(message, topic: topicHandle, batch: batch, on: handle.pointer) {
                         failure = error
                         break
                     }
@@ -76,7 +82,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Hands one message to librdkafka (blocking while its queue is full); nil on success.
-    private static func enqueue(_ message: KafkaMessage, topic: String, batch: DeliveryBatch, on rk: OpaquePointer) -> KafkaError? {
+    private static func enqueue(_ message: KafkaMessage, topic: OpaquePointer, batch: DeliveryBatch, on rk: OpaquePointer) -> KafkaError? {
         var headers: OpaquePointer?
         if !message.headers.isEmpty {
             headers = rd_kafka_headers_new(message.headers.count)
@@ -98,7 +104,7 @@ public final class KafkaProducer: Sendable {
         if let headers { rd_kafka_headers_destroy(headers) }
         Unmanaged<DeliveryBatch>.fromOpaque(opaque).release()
         batch.refused()
-        return KafkaError("cannot produce to \(topic)", code)
+        return KafkaError("cannot produce to \(batch.topic)", code)
     }
 }
 

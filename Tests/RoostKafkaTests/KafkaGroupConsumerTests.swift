@@ -1,5 +1,6 @@
 import Foundation
 import RoostKafka
+import RoostTestSupport
 import Testing
 
 @Suite struct KafkaGroupConsumerTests {
@@ -9,11 +10,19 @@ import Testing
         let config = KafkaClientConfig(bootstrapServers: cluster.bootstrapServers,
                                        properties: ["session.timeout.ms": "6000", "heartbeat.interval.ms": "500",
                                                     "auto.offset.reset": "earliest"])
+        let members = try (0..<2).map { _ in try KafkaGroupConsumer(config: config, groupID: "sharing", topics: ["group"]) }
+        // Both members hold partitions before anything is produced, so no rebalance interrupts the reading.
+        try await eventually(timeout: .seconds(60), "the group settles with both members") {
+            for member in members {
+                let early = try await member.nextBatch(wait: .milliseconds(100))
+                #expect(early.isEmpty)
+            }
+            return members.allSatisfy { !$0.assignment.isEmpty } && members[0].assignment.union(members[1].assignment).count == 4
+        }
         let producer = try KafkaProducer(config: config)
         try await producer.send((0..<200).map { KafkaMessage(key: Array("k\($0)".utf8), value: Array("v\($0)".utf8)) }, to: "group")
         try await producer.close()
 
-        let members = try (0..<2).map { _ in try KafkaGroupConsumer(config: config, groupID: "sharing", topics: ["group"]) }
         var seen: [[KafkaRecord]] = [[], []]
         let deadline = ContinuousClock.now + .seconds(60)
         while seen[0].count + seen[1].count < 200, ContinuousClock.now < deadline {

@@ -19,31 +19,52 @@ public struct JSONLinesProducer: Sendable {
     }
 
     /// Sends the file, adding each batch's deliveries to `report` as they are confirmed (so on an
-    /// error `report` still says what was delivered).
+    /// error `report` still says what was delivered). Two batches are in flight at once, so the
+    /// producer never idles while a batch's last delivery reports come back.
     public func send(with producer: KafkaProducer, into report: inout DeliveryReport) async throws {
         var reader = try JSONLinesReader(path: path)
         defer { reader.close() }
-        var batch: [KafkaMessage] = []
-        batch.reserveCapacity(batchSize)
-        while let line = try reader.next() {
-            let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(reader.lineNumber)") } ?? nil
-            batch.append(KafkaMessage(key: key, value: line))
-            if batch.count == batchSize {
-                try await send(batch, with: producer, into: &report)
-                batch.removeAll(keepingCapacity: true)
-                try Task.checkCancellation()
+        var total = report
+        var firstError: Error?
+        await withTaskGroup(of: Result<DeliveryReport, Error>.self) { group in
+            var inFlight = 0
+            func collect(_ result: Result<DeliveryReport, Error>?) {
+                inFlight -= 1
+                switch result {
+                case .success(let delivered): total.merge(delivered)
+                case .failure(let error as KafkaDeliveryError):
+                    total.merge(error.report)
+                    firstError = firstError ?? error
+                case .failure(let error): firstError = firstError ?? error
+                case nil: break
+                }
             }
+            do {
+                while firstError == nil, let batch = try nextBatch(&reader), !batch.isEmpty {
+                    if inFlight == 2 { collect(await group.next()) }
+                    group.addTask { [topic] in
+                        do { return .success(try await producer.send(batch, to: topic)) } catch { return .failure(error) }
+                    }
+                    inFlight += 1
+                    try Task.checkCancellation()
+                }
+            } catch {
+                firstError = firstError ?? error
+            }
+            while inFlight > 0 { collect(await group.next()) }
         }
-        try await send(batch, with: producer, into: &report)
+        report = total
+        if let firstError { throw firstError }
     }
 
-    private func send(_ batch: [KafkaMessage], with producer: KafkaProducer, into report: inout DeliveryReport) async throws {
-        do {
-            report.merge(try await producer.send(batch, to: topic))
-        } catch let error as KafkaDeliveryError {
-            report.merge(error.report)
-            throw error
+    private func nextBatch(_ reader: inout JSONLinesReader) throws -> [KafkaMessage]? {
+        var batch: [KafkaMessage] = []
+        batch.reserveCapacity(batchSize)
+        while batch.count < batchSize, let line = try reader.next() {
+            let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(reader.lineNumber)") } ?? nil
+            batch.append(KafkaMessage(key: key, value: line))
         }
+        return batch
     }
 
     /// The record key: the line's top-level `field` as text (strings as they are, numbers and
