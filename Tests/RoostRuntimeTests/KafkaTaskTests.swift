@@ -88,9 +88,9 @@ import Testing
         let victim = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, heartbeat: "500ms", lease: "2s",
                                        extraEnvironment: environment)
         let scheduler = fleet.scheduler([])
-        let partial = folder + "/victim.jsonl.partial"
         try await fleet.drive(scheduler, "the victim starts writing") {
-            ((try? FileManager.default.attributesOfItem(atPath: partial)[.size] as? Int) ?? 0) > 0
+            let partials = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("victim.jsonl.partial.") }
+            return partials.contains { ((try? FileManager.default.attributesOfItem(atPath: folder + "/" + $0)[.size] as? Int) ?? 0) > 0 }
         }
         victim.signal(SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: folder + "/victim.jsonl"), "the kill came after the output was complete")
@@ -110,6 +110,8 @@ import Testing
         #expect(victimOutput.count > 0)
         #expect(victimOutput == referenceOutput)
         #expect(try outputLines(folder + "/victim.jsonl").count == 100_000)
+        // The killed try's partial file is gone too.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.contains(".partial.") } == [])
         rescuer.signal(SIGTERM)
         #expect(try await rescuer.waitForExit() == 0)
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import RoostCore
 import RoostKafka
 import RoostRuntime
@@ -26,7 +27,7 @@ extension KafkaCommand {
                     let start = (committed[mark.partition] ?? nil) ?? mark.low
                     return KafkaOffsetRange(partition: mark.partition, start: start, end: max(start, mark.high))
                 }
-                let written = try await KafkaFileExport.write(ranges, from: consumer, to: output)
+                let written = try await KafkaFileExport.write(ranges, from: consumer, to: output, writer: "pid-\(getpid())")
                 if group != nil { try await consumer.commit(Dictionary(uniqueKeysWithValues: ranges.map { ($0.partition, $0.end) })) }
                 await consumer.close()
                 print("wrote \(written) records of \(topic) to \(output)")

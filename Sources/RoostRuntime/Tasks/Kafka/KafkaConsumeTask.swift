@@ -11,7 +11,7 @@ import RoostStore
 /// The first attempt plans the ranges — from where this group's recorded ranges end to the high
 /// watermark — and stores them in PostgreSQL; every later attempt (retry, crash, `tasks clear`)
 /// reads exactly those ranges, partition by partition in offset order, so its output is
-/// identical. The file appears only when complete. The group's committed offsets move forward
+/// identical. The file appears only when complete (written beside it as `PATH.partial.attempt-N`). The group's committed offsets move forward
 /// only when the task succeeds, and never past a range another task has not finished.
 public struct KafkaConsumeTask: TaskType {
     let kafka: RoostConfig.Kafka
@@ -58,7 +58,7 @@ public struct KafkaConsumeTask: TaskType {
                     + ranges.map { "[\($0.partition)] \($0.firstOffset)..<\($0.endOffset)" }.joined(separator: ", "))
         let written = try await KafkaFileExport.write(
             ranges.map { KafkaOffsetRange(partition: $0.partition, start: $0.firstOffset, end: $0.endOffset) },
-            from: consumer, to: path) { context.count("records_consumed", Int64($0)) }
+            from: consumer, to: path, writer: "attempt-\(task.attemptID)") { context.count("records_consumed", Int64($0)) }
         try await store.completeConsume(task) { targets in
             let current = try await consumer.committedOffsets(partitions: Array(targets.keys))
             try await consumer.commit(targets.filter { partition, offset in (current[partition] ?? nil).map { offset > $0 } ?? true })

@@ -4,11 +4,12 @@ import RoostKafka
 /// in offset order, so the same ranges always give the same bytes. The file appears only complete.
 /// Shared by the `kafka_consume` task type and `roost kafka consume`.
 public enum KafkaFileExport {
-    /// Returns the number of records written; `progress` sees each batch's size.
+    /// Returns the number of records written; `progress` sees each batch's size. `writer` names
+    /// this writer's partial file (see `JSONLinesFileSink`).
     @discardableResult
-    public static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, to path: String,
+    public static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, to path: String, writer: String,
                              progress: (Int) -> Void = { _ in }) async throws -> Int {
-        var sink = try JSONLinesFileSink(path: path)
+        var sink = try JSONLinesFileSink(path: path, writer: writer)
         var written = 0
         do {
             for range in ranges where !range.isEmpty {
