@@ -38,12 +38,14 @@ tar -czf "$KAFKA_STUB_ARCHIVE" -C "$work/kafka-stub" kafka_2.13-3.9.1
 
 # The binary under test, copied so that a rebuild meanwhile does not look like a new release.
 cp "$ROOST_BINARY" "$work/roost"
-site() { # LOG: applies site.yml, output to LOG
-  ansible-playbook -i "$here/configure-inventory.yml" "$ansible_dir/site.yml" --skip-tags packages \
+play() { # PLAYBOOK LOG [ARGS...]: runs an ansible/ playbook on this host, output to LOG
+  local playbook=$1 log=$2; shift 2
+  ansible-playbook -i "$here/configure-inventory.yml" "$ansible_dir/$playbook" --skip-tags packages \
     -e @"$here/configure-vars.yml" -e @"$here/vault.yml" --vault-password-file "$here/vault-password" \
-    -e roost_binary_src="$work/roost" -e roost_source_dir="$(cd "$ansible_dir/.." && pwd)" >"$1" 2>&1 \
-    || { tail -30 "$1"; return 1; }
+    -e roost_binary_src="$work/roost" -e roost_source_dir="$(cd "$ansible_dir/.." && pwd)" "$@" >"$log" 2>&1 \
+    || { tail -30 "$log"; return 1; }
 }
+site() { play site.yml "$@"; }
 site_changes_nothing() {
   site "$work/site-again.log" || return 1
   grep -E '^roost-test-host +: .* changed=0 ' "$work/site-again.log" \
@@ -58,7 +60,11 @@ secrets="$work/secret-values.txt"
 ansible-vault view --vault-password-file "$here/vault-password" "$here/vault.yml" \
   | python3 -c 'import sys, yaml; print("\n".join(yaml.safe_load(sys.stdin)["vault_roost_secrets"].values()))' >"$secrets"
 
-no_secret_in() { ! grep -F -f "$secrets" "$@"; }
+no_secret_in() { # FILE...: each exists, has content, and holds no secret
+  local f
+  for f; do [ -s "$f" ] || { echo "$f is missing or empty"; return 1; }; done
+  ! grep -F -f "$secrets" "$@"
+}
 secret_files_are_private() {
   local f
   for f in /etc/roost/scheduler.env /etc/roost/worker.env; do
@@ -144,3 +150,17 @@ check "migrations ran as the owner" migrated
 check "the workers' role reads and writes rows" worker_uses_rows
 check "the workers' role cannot change the schema" worker_cannot_change_schema
 check "the scheduler's role cannot change the schema" refused 'must be owner of table dags' scheduler 'ALTER TABLE roost.dags ADD COLUMN intruder int'
+
+# --- Upgrade -------------------------------------------------------------------------------------
+upgrades_to_new_build() { # another build of the same version: a new release, made current
+  local before after
+  cp "$work/roost" "$work/roost-next" && printf '\n' >>"$work/roost-next"
+  before=$(readlink /opt/roost/current)
+  play upgrade.yml "$work/upgrade.log" -e roost_binary_src="$work/roost-next" || return 1
+  after=$(readlink /opt/roost/current)
+  [ "$after" != "$before" ] && cmp "$work/roost-next" "$after/roost" && [ -x "$before/roost" ] \
+    || { echo "current: $before -> $after"; return 1; }
+  grep -q 'TASK \[roost_common : Apply the database migrations\]' "$work/upgrade.log"
+}
+check "upgrade.yml installs a new build as a new release and makes it current" upgrades_to_new_build
+check "no secret in upgrade.yml's output" no_secret_in "$work/upgrade.log"

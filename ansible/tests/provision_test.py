@@ -177,6 +177,21 @@ def run_checks(url, env, ec2, iam, public_key, work):
     check("the aws_ec2 inventory lists the instances in their role groups", groups_listed == expected,
           f"{inventory.stderr}\nlisted {groups_listed}\nexpected {expected}")
 
+    ssm = boto3.client("ssm", endpoint_url=url, region_name="us-east-1",
+                       aws_access_key_id="testing", aws_secret_access_key="testing")
+    stored = {"database_owner_password": "o-1", "database_scheduler_password": "s-2",
+              "database_worker_password": "w-3", "twitter_bearer_token": "t-4"}
+    for name, value in stored.items():
+        ssm.put_parameter(Name=f"/{FLEET}/{name}", Value=value, Type="SecureString")
+    lookup = subprocess.run(
+        ["ansible", "-i", "localhost,", "localhost", "-m", "ansible.builtin.assert",
+         "-a", json.dumps({"that": [f"roost_secrets == {stored!r}"], "quiet": True}),
+         "-e", json.dumps({"roost_secrets_source": "ssm", "roost_fleet": FLEET, "aws_endpoint_url": url,
+                           "ansible_python_interpreter": sys.executable})],
+        cwd=ANSIBLE_DIR, env=env, capture_output=True, text=True)
+    check("with roost_secrets_source=ssm, secrets come from SSM Parameter Store", lookup.returncode == 0,
+          lookup.stdout + lookup.stderr)
+
     ok, _, output = playbook("teardown.yml", env, url, public_key, work / "teardown.log")
     check("teardown.yml removes the fleet", ok and not fleet_instances(ec2)
           and not ec2.describe_vpcs(Filters=[{"Name": "tag:roost_fleet", "Values": [FLEET]}])["Vpcs"]
