@@ -4,6 +4,7 @@ and exits non-zero if any failed."""
 import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -13,6 +14,8 @@ import urllib.request
 from pathlib import Path
 
 import boto3
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ed25519
 
 HERE = Path(__file__).resolve().parent
 ANSIBLE_DIR = HERE.parent
@@ -65,13 +68,14 @@ def main():
     iam = boto3.client("iam", endpoint_url=url, region_name="us-east-1",
                        aws_access_key_id="testing", aws_secret_access_key="testing")
     work = Path(tempfile.mkdtemp(prefix="roost-provision."))
-    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(work / "key")], check=True)
-    public_key = (work / "key.pub").read_text().strip()
+    public_key = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
     try:
         run_checks(url, env, ec2, iam, public_key, work)
     finally:
         server.terminate()
         server.wait(timeout=10)
+        shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0
 
 

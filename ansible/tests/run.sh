@@ -16,7 +16,7 @@ export ROOST_BINARY=${ROOST_BINARY:-$root/.build/debug/roost}
 
 # The configuration test runs modules as the postgres user with Debian's Python, which needs psycopg2.
 if [ "$(id -u)" = 0 ] && ! dpkg-query -W -f='${Status}' python3-psycopg2 2>/dev/null | grep -q "install ok installed"; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-psycopg2 >/dev/null
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-psycopg2 >/dev/null
 fi
 
 work=$(mktemp -d /tmp/roost-ansible-tests.XXXXXX)
