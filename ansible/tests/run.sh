@@ -41,9 +41,14 @@ configuration() {
   THROWAWAY_ROOT="$work/root" "$here/throwaway-root.sh" "$here/configure.sh"
 }
 
-static_checks >"$work/static.out" 2>&1 &
-python "$here/provision_test.py" >"$work/provision.out" 2>&1 &
-configuration >"$work/configuration.out" 2>&1 &
+timed() { # NAME COMMAND...: runs COMMAND, then says how long it took
+  local name=$1 start=$SECONDS; shift
+  "$@"
+  echo "($name took $((SECONDS - start)) s)"
+}
+timed "lint and syntax checks" static_checks >"$work/static.out" 2>&1 &
+timed "provisioning test" python "$here/provision_test.py" >"$work/provision.out" 2>&1 &
+timed "configuration test" configuration >"$work/configuration.out" 2>&1 &
 wait
 
 cat "$work/static.out" "$work/provision.out" "$work/configuration.out"
