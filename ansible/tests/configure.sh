@@ -152,11 +152,13 @@ check "the workers' role cannot change the schema" worker_cannot_change_schema
 check "the scheduler's role cannot change the schema" refused 'must be owner of table dags' scheduler 'ALTER TABLE roost.dags ADD COLUMN intruder int'
 
 # --- Upgrade -------------------------------------------------------------------------------------
+# The upgrade also drops the worker process "lake" from roost_worker_processes.
 upgrades_to_new_build() { # another build of the same version: a new release, made current
   local before after
   cp "$work/roost" "$work/roost-next" && printf '\n' >>"$work/roost-next"
   before=$(readlink /opt/roost/current)
-  play upgrade.yml "$work/upgrade.log" -e roost_binary_src="$work/roost-next" || return 1
+  play upgrade.yml "$work/upgrade.log" -e roost_binary_src="$work/roost-next" \
+    -e '{"roost_worker_processes": [{"name": "ingest", "queues": ["ingest"], "concurrency": 4}]}' || return 1
   after=$(readlink /opt/roost/current)
   [ "$after" != "$before" ] && cmp "$work/roost-next" "$after/roost" && [ -x "$before/roost" ] \
     || { echo "current: $before -> $after"; return 1; }
@@ -164,3 +166,5 @@ upgrades_to_new_build() { # another build of the same version: a new release, ma
 }
 check "upgrade.yml installs a new build as a new release and makes it current" upgrades_to_new_build
 check "no secret in upgrade.yml's output" no_secret_in "$work/upgrade.log"
+check "a worker process dropped from the list loses its settings" \
+  bash -c '[ ! -e /etc/roost/worker-lake.env ] && [ -e /etc/roost/worker-ingest.env ]'
