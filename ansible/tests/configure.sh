@@ -51,8 +51,14 @@ site_changes_nothing() {
   grep -E '^roost-test-host +: .* changed=0 ' "$work/site-again.log" \
     || { grep -B3 '^changed' "$work/site-again.log"; return 1; }
 }
+site_check_mode_changes_nothing() { # what an operator runs before applying: --check --diff
+  site "$work/site-check.log" --check --diff || return 1
+  grep -E '^roost-test-host +: .* changed=0 ' "$work/site-check.log" \
+    || { grep -B3 '^changed' "$work/site-check.log"; return 1; }
+}
 check "site.yml applies to a fresh host" site "$work/site.log"
 check "site.yml changes nothing the second time" site_changes_nothing
+check "site.yml --check --diff then reports no change either" site_check_mode_changes_nothing
 
 # --- Secrets -------------------------------------------------------------------------------------
 # The test secrets, one a line, to look for everywhere.
@@ -76,7 +82,7 @@ secrets_only_in_env_files() { # every file the run wrote, all of /etc, /opt, /va
   found=$(grep -rlF -f "$secrets" "$upper" | sed "s#^$upper##" | sort | tr '\n' ' ')
   [ "$found" = "/etc/roost/scheduler.env /etc/roost/worker.env " ] || { echo "secrets found in: $found"; return 1; }
 }
-check "no secret in Ansible's output" no_secret_in "$work/site.log" "$work/site-again.log"
+check "no secret in Ansible's output, --diff included" no_secret_in "$work/site.log" "$work/site-again.log" "$work/site-check.log"
 check "secret files are root's, mode 0600" secret_files_are_private
 check "secrets are in those files only" secrets_only_in_env_files
 
