@@ -10,14 +10,11 @@ ansible_dir=$(dirname "$here")
 root=$(dirname "$ansible_dir")
 cd "$root"
 
-[ -x .venv/bin/ansible-playbook ] && [ -x .venv/bin/ansible-lint ] || scripts/setup.sh
+# make setup installs .venv's ansible tools and Debian's python3-psycopg2 (the configuration test
+# runs modules as the postgres user with Debian's Python).
+scripts/setup.sh
 export PATH="$root/.venv/bin:$PATH" ANSIBLE_CONFIG="$ansible_dir/ansible.cfg" ANSIBLE_NOCOLOR=1 ANSIBLE_FORCE_COLOR=0
 export ROOST_BINARY=${ROOST_BINARY:-$root/.build/debug/roost}
-
-# The configuration test runs modules as the postgres user with Debian's Python, which needs psycopg2.
-if [ "$(id -u)" = 0 ] && ! dpkg-query -W -f='${Status}' python3-psycopg2 2>/dev/null | grep -q "install ok installed"; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends python3-psycopg2 >/dev/null
-fi
 
 work=$(mktemp -d /tmp/roost-ansible-tests.XXXXXX)
 trap 'rm -rf "$work"' EXIT
