@@ -28,7 +28,7 @@ A fault fires on the requests matching its `path` prefix, after letting `after` 
 reset), {"status": 503}, {"status": 401}, {"status": 403}, {"status": 400}, {"malformed": true}
 (a truncated 200 body), {"errors": [...]} (a normal 200 page plus a partial-error array).
 
-Usage: fake_x_api.py [--port N]   prints {"port": N} on its first stdout line once listening.
+Usage: fake_x_api.py [--port N]   prints "PORT <n>" on its first stdout line once listening.
 """
 import argparse
 import json
@@ -446,7 +446,7 @@ def main():
     args = parser.parse_args()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
-    print(json.dumps({"port": server.server_address[1]}), flush=True)
+    print(f"PORT {server.server_address[1]}", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
