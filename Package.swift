@@ -25,11 +25,15 @@ let package = Package(
         .target(name: "RoostPostgres", dependencies: [
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostHTTP", dependencies: ["CCurl"]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostTwitter", dependencies: [
+            "RoostCore", "RoostHTTP", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore",
+            "RoostCore", "RoostStore", "RoostTwitter", "RoostHTTP",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -47,6 +51,7 @@ let package = Package(
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+        .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -41,17 +41,16 @@ public struct XPaginationMachine: Sendable {
     public static let resetMargin: Duration = .milliseconds(500)
 
     public let deadline: Date?
-    public let retry: RetryPolicy
+    public let backoff: Backoff
     public private(set) var token: String?
     public private(set) var pages = 0
     public private(set) var rateLimitWaits = 0
     public private(set) var retries = 0
     private var failuresOfThisPage = 0
 
-    public init(deadline: Date?, retry: RetryPolicy = .init(retries: 5, delay: .milliseconds(250), exponentialBackoff: true,
-                                                             maxDelay: .seconds(30))) {
+    public init(deadline: Date?, backoff: Backoff = Backoff(initial: .milliseconds(250), maximum: .seconds(30), maxAttempts: 6)) {
         self.deadline = deadline
-        self.retry = retry
+        self.backoff = backoff
     }
 
     public mutating func start() -> Action { .fetch(token: nil) }
@@ -74,13 +73,14 @@ public struct XPaginationMachine: Sendable {
         waitForReset(reset ?? now.addingTimeInterval(60))
     }
 
-    /// A 5xx or network error: retried with backoff, up to the retry policy's limit.
-    public mutating func transientFailure(_ error: String, now: Date) -> Action {
+    /// A 5xx or network error: retried after a jittered backoff, up to `backoff.maxAttempts` tries
+    /// of the same page.
+    public mutating func transientFailure(_ error: String, now: Date, using generator: inout some RandomNumberGenerator) -> Action {
         failuresOfThisPage += 1
-        guard failuresOfThisPage <= retry.retries else {
+        guard failuresOfThisPage < backoff.maxAttempts else {
             return .fail(.retriesExhausted(attempts: failuresOfThisPage, lastError: error))
         }
-        let until = now.addingTimeInterval(retry.delay(afterTry: failuresOfThisPage).seconds)
+        let until = now.addingTimeInterval(backoff.delay(beforeRetry: failuresOfThisPage, using: &generator).seconds)
         if let deadline, until > deadline {
             return .fail(.retryBeyondDeadline(attempt: failuresOfThisPage, deadline: deadline, lastError: error))
         }

@@ -5,7 +5,9 @@ import Testing
 /// Transcripts: feed what happened, expect what the machine says to do.
 @Suite struct XPaginationMachineTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
-    let noRetryDelay = RetryPolicy(retries: 2, delay: .seconds(1), exponentialBackoff: true, maxDelay: .seconds(60))
+    let backoff = Backoff(initial: .seconds(1), maximum: .seconds(60), maxAttempts: 3)
+    /// Draws the longest jittered delay, so transcripts show the backoff's ceiling.
+    struct Longest: RandomNumberGenerator { mutating func next() -> UInt64 { .max } }
 
     @Test func followsTokensToTheLastPage() {
         var machine = XPaginationMachine(deadline: nil)
@@ -49,28 +51,31 @@ import Testing
     }
 
     @Test func serverErrorsAreRetriedWithBackoffThenGivenUp() {
-        var machine = XPaginationMachine(deadline: nil, retry: noRetryDelay)
+        var longest = Longest()
+        var machine = XPaginationMachine(deadline: nil, backoff: backoff)
         _ = machine.start()
-        #expect(machine.transientFailure("HTTP 503", now: now) == .wait(until: now.addingTimeInterval(1), reason: .retry(attempt: 1)))
+        #expect(machine.transientFailure("HTTP 503", now: now, using: &longest) == .wait(until: now.addingTimeInterval(1), reason: .retry(attempt: 1)))
         #expect(machine.waitEnded() == .fetch(token: nil))
-        #expect(machine.transientFailure("HTTP 503", now: now) == .wait(until: now.addingTimeInterval(2), reason: .retry(attempt: 2)))
-        #expect(machine.transientFailure("HTTP 502", now: now) == .fail(.retriesExhausted(attempts: 3, lastError: "HTTP 502")))
+        #expect(machine.transientFailure("HTTP 503", now: now, using: &longest) == .wait(until: now.addingTimeInterval(2), reason: .retry(attempt: 2)))
+        #expect(machine.transientFailure("HTTP 502", now: now, using: &longest) == .fail(.retriesExhausted(attempts: 3, lastError: "HTTP 502")))
     }
 
     @Test func aPageResetsTheRetryCount() {
-        var machine = XPaginationMachine(deadline: nil, retry: noRetryDelay)
+        var longest = Longest()
+        var machine = XPaginationMachine(deadline: nil, backoff: backoff)
         _ = machine.start()
-        _ = machine.transientFailure("HTTP 503", now: now)
-        _ = machine.transientFailure("HTTP 503", now: now)
+        _ = machine.transientFailure("HTTP 503", now: now, using: &longest)
+        _ = machine.transientFailure("HTTP 503", now: now, using: &longest)
         #expect(machine.pageReceived(nextToken: "a", rateLimit: nil, now: now) == .fetch(token: "a"))
-        #expect(machine.transientFailure("timeout", now: now) == .wait(until: now.addingTimeInterval(1), reason: .retry(attempt: 1)))
+        #expect(machine.transientFailure("timeout", now: now, using: &longest) == .wait(until: now.addingTimeInterval(1), reason: .retry(attempt: 1)))
         #expect(machine.retries == 3)
     }
 
     @Test func aRetryThatWouldOutliveTheDeadlineFailsNow() {
         let deadline = now.addingTimeInterval(0.5)
-        var machine = XPaginationMachine(deadline: deadline, retry: noRetryDelay)
+        var longest = Longest()
+        var machine = XPaginationMachine(deadline: deadline, backoff: backoff)
         _ = machine.start()
-        #expect(machine.transientFailure("HTTP 500", now: now) == .fail(.retryBeyondDeadline(attempt: 1, deadline: deadline, lastError: "HTTP 500")))
+        #expect(machine.transientFailure("HTTP 500", now: now, using: &longest) == .fail(.retryBeyondDeadline(attempt: 1, deadline: deadline, lastError: "HTTP 500")))
     }
 }
