@@ -26,6 +26,9 @@ let package = Package(
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
+        .target(name: "RoostKafka", dependencies: [
+            "CKafka", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -33,24 +36,25 @@ let package = Package(
             "RoostCore", "RoostHTTP", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore", "RoostTwitter", "RoostHTTP",
+            "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         .target(name: "RoostTestSupport", dependencies: [
-            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", .product(name: "Logging", package: "swift-log"),
+            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+        .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
         .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
     ],
