@@ -41,7 +41,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -56,7 +56,9 @@ let package = Package(
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
         .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
         .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
-        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: [
+            "RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

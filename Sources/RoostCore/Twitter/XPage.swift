@@ -28,10 +28,24 @@ public struct XPage: Sendable, Decodable {
 
     /// Decodes a body; a malformed one gives an error naming `what` (endpoint and page).
     public static func decode(_ body: Data, what: String) throws -> XPage {
+        try decoding(body, what: what) { try JSONDecoder().decode(XPage.self, from: $0) }
+    }
+
+    /// Decodes a saved file: one response body, or a list of recorded exchanges whose `body` is
+    /// one (`[{"method", "path", "query", "status", "headers", "body"}]`, as in the test recordings).
+    public static func decodeSaved(_ file: Data, what: String) throws -> [XPage] {
+        struct Exchange: Decodable { let body: XPage }
+        let isList = file.first { !$0.isASCIIWhitespace } == UInt8(ascii: "[")
+        return try decoding(file, what: what) { data in
+            isList ? try JSONDecoder().decode([Exchange].self, from: data).map(\.body) : [try JSONDecoder().decode(XPage.self, from: data)]
+        }
+    }
+
+    private static func decoding<T>(_ data: Data, what: String, _ body: (Data) throws -> T) throws -> T {
         do {
-            return try JSONDecoder().decode(XPage.self, from: body)
+            return try body(data)
         } catch let error as DecodingError {
-            throw XDecodeError(what: what, reason: error.briefDescription, bytes: body.count)
+            throw XDecodeError(what: what, reason: error.briefDescription, bytes: data.count)
         }
     }
 }
@@ -82,6 +96,10 @@ public struct XDecodeError: Error, CustomStringConvertible, Sendable {
     public let reason: String
     public let bytes: Int
     public var description: String { "malformed JSON from \(what) (\(bytes) bytes): \(reason)" }
+}
+
+extension UInt8 {
+    var isASCIIWhitespace: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
 }
 
 extension DecodingError {

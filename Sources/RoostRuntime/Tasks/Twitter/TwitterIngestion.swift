@@ -1,0 +1,139 @@
+import Foundation
+import RoostCore
+import RoostStore
+import RoostTwitter
+
+/// One try of `twitter_ingest`. Per source (a query, one user, a replay folder): read the
+/// checkpoint, plan the window, fetch page by page, deliver each page before asking for the next,
+/// and move the checkpoint once, at the end, to the newest tweet delivered. A retried try finds the
+/// checkpoint inside its interval and asks only for newer tweets, so it never moves it twice.
+struct TwitterIngestion {
+    let params: TwitterIngestParams
+    let resources: TwitterIngestTask.Resources
+    let context: TaskContext
+
+    private var task: ClaimedTask { context.task }
+    private var deadline: Date? { task.executionTimeout.map { task.startedAt.addingTimeInterval($0.seconds) } }
+
+    func run() async throws {
+        switch params.source {
+        case .search(let query, let archive):
+            let endpoint: XTweetsEndpoint = archive ? .fullArchiveSearch(query: query) : .recentSearch(query: query)
+            try await fetch(endpoint, key: "\(archive ? "archive" : "search"):\(query)",
+                            source: ["type": .string(archive ? "full_archive_search" : "recent_search"), "query": .string(query)])
+        case .users(let usernames):
+            for username in usernames {
+                let user = try await client().user(username: username, deadline: deadline)
+                guard let userID = user["id"]?.stringValue else { throw TwitterIngestError("user @\(username) has no id in the API's answer") }
+                try await fetch(.userTimeline(userID: userID, exclude: params.exclude), key: "user:\(username.lowercased())",
+                                source: ["type": .string("user_timeline"), "username": .string(username), "user_id": .string(userID)])
+            }
+        case .replay(let folder):
+            try await replay(folder)
+        }
+    }
+
+    private func client() throws -> XAPIClient {
+        guard let client = resources.client else {
+            throw TwitterIngestError("twitter.bearer_token is not set: set ROOST_TWITTER_BEARER_TOKEN or X_BEARER_TOKEN, "
+                                     + "or twitter.bearer_token_file")
+        }
+        return client
+    }
+
+    private func fetch(_ endpoint: XTweetsEndpoint, key: String, source: [String: JSONValue]) async throws {
+        let client = try client()
+        let checkpointKey = TwitterCheckpointStore.Key(dagID: task.dagID, source: key)
+        let now = resources.clock.now()
+        let window = XFetchWindow.plan(interval: task.dataInterval, checkpoint: try await resources.checkpoints.newest(checkpointKey),
+                                       lookback: params.lookback, now: now)
+        if case .recentSearch = endpoint, window.exceedsRecentSearch(now: now) {
+            throw TwitterIngestError("the data interval starts \(window.startTime?.formatted(.iso8601) ?? ""), beyond the 7 days "
+                                     + "recent search reaches: set params.archive: true to use full-archive search")
+        }
+        if let notBefore = window.notBefore {
+            if let deadline, notBefore > deadline {
+                throw TwitterIngestError("the API serves this interval from \(notBefore.formatted(.iso8601)), after the task's timeout")
+            }
+            context.log("waiting until \(notBefore.formatted(.iso8601)) for the X API to index the interval's last tweets")
+            try await resources.clock.sleep(notBefore)
+        }
+        context.log("\(key): fetching \(window.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: " "))")
+        var newest: XTweetID?
+        var fetched = 0
+        let summary = try await client.fetchTweets(endpoint, window: window, maxResults: params.maxResults, deadline: deadline) { page in
+            context.count("pages")
+            context.count("bytes_fetched", Int64(page.bytes))
+            let delivered = try await deliver(page.body, source: source)
+            fetched += delivered.count
+            newest = [newest, delivered.newest].compactMap { $0 }.max()
+        }
+        context.count("rate_limit_waits", Int64(summary.rateLimitWaits))
+        context.count("retries", Int64(summary.retries))
+        context.count("partial_errors", Int64(summary.partialErrors))
+        try await finish(checkpointKey, newest: newest, summary: "\(fetched) tweets in \(summary.pages) pages")
+    }
+
+    /// Saved pages: every tweet newer than the checkpoint (a replay has no interval of its own).
+    private func replay(_ folder: String) async throws {
+        let key = TwitterCheckpointStore.Key(dagID: task.dagID, source: "replay:\(folder)")
+        let checkpoint = try await resources.checkpoints.newest(key)
+        let files = try TweetReplayFolder(path: folder).files()
+        var newest: XTweetID?
+        var fetched = 0
+        for file in files {
+            for var page in try XPage.decodeSaved(try Data(contentsOf: URL(fileURLWithPath: file)), what: file) {
+                if let checkpoint { page.data.removeAll { XTweet(raw: $0).map { $0.id <= checkpoint } ?? false } }
+                context.count("pages")
+                let delivered = try await deliver(page, source: ["type": .string("replay"), "file": .string(file)])
+                fetched += delivered.count
+                newest = [newest, delivered.newest].compactMap { $0 }.max()
+            }
+        }
+        try await finish(key, newest: newest, summary: "\(fetched) tweets from \(files.count) files")
+    }
+
+    /// Produces a page's tweets and waits for Kafka to acknowledge them all.
+    private func deliver(_ page: XPage, source: [String: JSONValue]) async throws -> (count: Int, newest: XTweetID?) {
+        let (tweets, malformed) = page.joinedTweets()
+        if malformed > 0 { context.count("malformed_tweets", Int64(malformed)) }
+        guard !tweets.isEmpty else { return (0, nil) }
+        let origin = JSONValue.object(source.merging(["dag_id": .string(task.dagID), "run_id": .string(task.runID),
+                                                      "task_id": .string(task.taskID)]) { $1 })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let records = try tweets.map { joined in
+            TweetRecord(key: joined.tweet.id.description, value: try encoder.encode(joined.record(source: origin)),
+                        timestamp: joined.tweet.id.createdAt)
+        }
+        try await resources.sink.deliver(records, to: params.topic)
+        context.count("tweets_fetched", Int64(tweets.count))
+        return (tweets.count, tweets.map(\.tweet.id).max())
+    }
+
+    private func finish(_ key: TwitterCheckpointStore.Key, newest: XTweetID?, summary: String) async throws {
+        var line = "\(key.source): \(summary)"
+        if let newest {
+            guard let checkpoint = try await resources.checkpoints.advance(key, to: newest, attemptID: task.attemptID) else {
+                throw TwitterIngestError("this try no longer holds its task: the checkpoint was left as it was")
+            }
+            context.record("checkpoint.\(key.source)", .string(checkpoint.description))
+            line += ", checkpoint \(checkpoint)"
+        }
+        context.log(line)
+    }
+}
+
+/// A local folder of saved API v2 responses: its `*.json` files in name order.
+struct TweetReplayFolder {
+    let path: String
+
+    func files() throws -> [String] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
+            throw TwitterIngestError("params.replay: cannot read the folder \(path)")
+        }
+        let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(path)/\($0)" }
+        if files.isEmpty { throw TwitterIngestError("params.replay: \(path) holds no .json files") }
+        return files
+    }
+}
