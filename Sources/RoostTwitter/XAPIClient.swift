@@ -77,7 +77,9 @@ public final class XAPIClient: Sendable {
         let fields = [("user.fields", configuration.fields.userFields.joined(separator: ","))]
         _ = try await walk("/2/users/by/username/\(username)", deadline: deadline, paginated: false,
                            onPage: { found = $0.body }, query: { _ in fields })
-        guard let user = found?.data.first else { throw XAPIError.userNotFound(username: username, problem: found?.errors.first) }
+        guard let user = found?.data.first?.value, user != .null else {
+            throw XAPIError.userNotFound(username: username, problem: found?.errors.first)
+        }
         return user
     }
 
@@ -143,7 +145,7 @@ public final class XAPIClient: Sendable {
         case 200..<300:
             do {
                 return .page(try XPage.decode(response.body, what: "\(endpoint) page \(page)"), rateLimit, bytes: response.body.count)
-            } catch let error as XDecodeError {
+            } catch {
                 throw XAPIError.malformed(error)
             }
         case 429:
@@ -161,10 +163,11 @@ public final class XAPIClient: Sendable {
         }
     }
 
+    /// The problem an error body describes: RFC 7807 style, or the first of an `errors` list.
     private func problem(_ body: Data) -> XProblem? {
-        guard let problem = try? JSONDecoder().decode(XProblem.self, from: body) else { return nil }
-        if problem.title == nil, problem.detail == nil, let first = try? XPage.decode(body, what: "").errors.first { return first }
-        return problem
+        guard let json = try? JSONValue.parse(body) else { return nil }
+        if json["title"] == nil, json["detail"] == nil, let first = json["errors"]?.arrayValue?.first { return XProblem(json: first) }
+        return XProblem(json: json)
     }
 
     /// Partial errors of a 200 response: logged, counted, not fatal.

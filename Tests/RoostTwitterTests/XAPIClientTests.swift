@@ -37,7 +37,7 @@ import Testing
         let (tweets, summary) = try await fetchAll(client(server), search)
         #expect(tweets.count == 250)
         #expect(tweets.map(\.tweet.id) == tweets.map(\.tweet.id).sorted(by: >), "newest first, across pages")
-        #expect(tweets.allSatisfy { $0.author?["id"] == $0.tweet.raw["author_id"] && $0.author?["public_metrics"] != nil })
+        #expect(tweets.allSatisfy { $0.author?.value["id"] == $0.tweet.raw["author_id"] && $0.author?.value["public_metrics"] != nil })
         #expect(tweets.allSatisfy { $0.tweet.raw["created_at"] != nil && $0.tweet.raw["entities"] != nil })
         #expect(summary == XAPIClient.Summary(pages: 3, rateLimitWaits: 0, retries: 0, partialErrors: 0))
         let requests = try await server.requests()
@@ -148,7 +148,7 @@ import Testing
         #expect(user["id"] == .string("783214"))
         let (tweets, summary) = try await fetchAll(api, .userTimeline(userID: "783214", exclude: ["retweets", "replies"]), maxResults: 5)
         #expect(tweets.map(\.tweet.id.description) == ["1577730467436138524", "1565318587736285184"], "the recorded timeline")
-        #expect(tweets.allSatisfy { $0.author?["username"] == .string("Twitter") })
+        #expect(tweets.allSatisfy { $0.author?.value["username"] == .string("Twitter") })
         #expect(summary.pages == 1)
         #expect(try await server.requests().last?.query["exclude"] == "retweets,replies")
         let missing = await #expect(throws: XAPIError.self) { try await api.user(username: "nosuchuser", deadline: nil) }

@@ -25,13 +25,14 @@ import Testing
             let body = try JSONEncoder().encode(recording.body)
             let page = try XPage.decode(body, what: recording.path)
             let sent = recording.body["data"].map { $0.arrayValue ?? [$0] } ?? []
-            #expect(page.data == sent, "\(recording.file)")
+            #expect(page.data.map(\.value) == sent, "\(recording.file)")
             #expect(page.meta.resultCount == recording.body["meta"]?["result_count"]?.intValue.map(Int.init), "\(recording.file)")
             #expect(page.meta.nextToken == recording.body["meta"]?["next_token"]?.stringValue, "\(recording.file)")
             guard sent.first?["text"] != nil else { continue }  // user lookups
             let (joined, malformed) = page.joinedTweets()
             #expect(malformed == 0)
-            #expect(joined.map { $0.record(source: .null)["data"] } == sent, "every tweet, every field, in order: \(recording.file)")
+            let records = try joined.map { try JSONValue.parse($0.record(source: .null)) }
+            #expect(records.map { $0["data"] } == sent, "every tweet, every field, in order: \(recording.file)")
         }
     }
 
@@ -47,12 +48,17 @@ import Testing
         let page = try XPage.decode(Data(body.utf8), what: "GET /2/tweets/search/recent page 1")
         let (joined, _) = page.joinedTweets()
         #expect(joined.count == 2)
-        #expect(joined[0].author?["username"] == .string("a"))
+        #expect(joined[0].author?.value["username"] == .string("a"))
         #expect(joined[0].tweet.raw["public_metrics"]?["like_count"] == .int(3))
         #expect(joined[1].author == nil)
-        let record = joined[0].record(source: .object(["query": .string("hello")]))
+        let bytes = joined[0].record(source: .object(["query": .string("hello")]))
+        let record = try JSONValue.parse(bytes)
         #expect(record["includes"]?["users"]?.arrayValue?.first?["verified"] == .bool(false))
-        #expect(record["data"] == page.data[0])
+        #expect(record["data"] == page.data[0].value)
+        #expect(record["source"] == .object(["query": .string("hello")]))
+        let sentText = String(decoding: Data(body.utf8), as: UTF8.self)
+        let tweetText = String(decoding: page.data[0].json, as: UTF8.self)
+        #expect(sentText.contains(tweetText) && String(decoding: bytes, as: UTF8.self).contains(tweetText), "byte for byte as sent")
         #expect(page.meta == XPageMeta(resultCount: 2, newestID: "1578516068309794817", oldestID: "1578515564971970560", nextToken: "t2"))
         #expect(page.errors.map(\.description) == ["Not Found Error: Could not find user with username: [x]."])
     }
@@ -62,7 +68,10 @@ import Testing
             try XPage.decode(Data(##"{"data": [{"id": "1", "text": "#"##.utf8), what: "GET /2/tweets/search/recent page 3")
         }
         #expect(error?.description.hasPrefix("malformed JSON from GET /2/tweets/search/recent page 3 (") == true)
-        #expect(throws: XDecodeError.self) { try XPage.decode(Data(#"{"meta": {"result_count": "ten"}}"#.utf8), what: "p") }
+        let shape = #expect(throws: XDecodeError.self) { try XPage.decode(Data(#"{"meta": {"result_count": "ten"}}"#.utf8), what: "p") }
+        #expect(shape?.description == "malformed JSON from p (33 bytes): meta.result_count is not a whole number")
+        let truncated = #expect(throws: XDecodeError.self) { try XPage.decode(Data(#"{"data": [{"id": "1"}], "meta": {"#.utf8), what: "p") }
+        #expect(truncated?.description == "malformed JSON from p (33 bytes): expected a string key at byte 33")
     }
 
     @Test func tweetIDsOrderAsNumbersAndCarryTheirTime() throws {

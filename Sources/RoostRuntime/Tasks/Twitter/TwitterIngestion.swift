@@ -83,7 +83,7 @@ struct TwitterIngestion {
         var fetched = 0
         for file in files {
             for var page in try XPage.decodeSaved(try Data(contentsOf: URL(fileURLWithPath: file)), what: file) {
-                if let checkpoint { page.data.removeAll { XTweet(raw: $0).map { $0.id <= checkpoint } ?? false } }
+                if let checkpoint { page.data.removeAll { XTweet($0).map { $0.id <= checkpoint } ?? false } }
                 context.count("pages")
                 let delivered = try await deliver(page, source: ["type": .string("replay"), "file": .string(file)])
                 fetched += delivered.count
@@ -100,10 +100,8 @@ struct TwitterIngestion {
         guard !tweets.isEmpty else { return (0, nil) }
         let origin = JSONValue.object(source.merging(["dag_id": .string(task.dagID), "run_id": .string(task.runID),
                                                       "task_id": .string(task.taskID)]) { $1 })
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-        let records = try tweets.map { joined in
-            TweetRecord(key: joined.tweet.id.description, value: try encoder.encode(joined.record(source: origin)),
+        let records = tweets.map { joined in
+            TweetRecord(key: joined.tweet.id.description, value: joined.record(source: origin),
                         timestamp: joined.tweet.id.createdAt)
         }
         try await resources.sink.deliver(records, to: params.topic)
