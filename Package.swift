@@ -25,6 +25,7 @@ let package = Package(
         .target(name: "RoostPostgres", dependencies: [
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostHTTP", dependencies: ["CCurl"]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -44,6 +45,7 @@ let package = Package(
             "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
