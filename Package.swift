@@ -26,6 +26,7 @@ let package = Package(
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
+        .target(name: "RoostS3", dependencies: ["RoostHTTP", "RoostCore", "COpenSSL"]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -45,6 +46,7 @@ let package = Package(
             "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
