@@ -29,6 +29,7 @@ let package = Package(
         .target(name: "RoostKafka", dependencies: [
             "CKafka", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostS3", dependencies: ["RoostHTTP", "RoostCore", "COpenSSL"]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -51,6 +52,8 @@ let package = Package(
             "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
+        .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
