@@ -16,7 +16,7 @@ import Testing
             """.write(toFile: "\(path)/tweets.yaml", atomically: true, encoding: .utf8)
         let result = try await ProcessRunner.roost(["dags", "validate", "--folder", path])
         #expect(result.status == 1)
-        #expect(result.stdout.contains("params.max_results must be between 10 and 100 for this source"), "\(result.stdout)")
+        #expect(result.stdout.contains("params.max_results must be between 10 and 100 for recent search"), "\(result.stdout)")
         #expect(result.stdout.contains("tweets.yaml:"))
         // The shipped replay DAG is valid.
         let shipped = try await ProcessRunner.roost(["dags", "validate"])

@@ -188,7 +188,7 @@ final class RecordingSink: TweetSink {
         (["topic": "t"], "params needs a source: query, usernames or replay"),
         (["query": "a", "usernames": ["b"], "topic": "t"], "params.usernames cannot be combined with params.query: give one source"),
         (["query": "a"], "params.topic must be a string"),
-        (["query": "a", "topic": "t", "max_results": 500], "params.max_results must be between 10 and 100 for this source"),
+        (["query": "a", "topic": "t", "max_results": 500], "params.max_results must be between 10 and 100 for recent search"),
         (["query": "a", "topic": "t", "archive": true, "max_results": 500], nil),
         (["usernames": ["@jack"], "topic": "t"], "params.usernames: \"@jack\" is not an X username (1-15 letters, digits or _, without @)"),
         (["usernames": ["jack"], "topic": "t", "exclude": ["quotes"]], "params.exclude: quotes is not retweets or replies"),

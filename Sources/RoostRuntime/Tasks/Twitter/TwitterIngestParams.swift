@@ -56,12 +56,12 @@ struct TwitterIngestParams: Sendable {
         }
         if archive && given[0] != "query" { throw TaskParamError("params.archive applies to params.query only") }
         if !exclude.isEmpty && given[0] != "usernames" { throw TaskParamError("params.exclude applies to params.usernames only") }
-        let range = Self.maxResultsRange(source)
+        let (range, endpointName) = Self.maxResultsRange(source)
         guard let number = try params.optionalNumber("max_results").map({ Int(exactly: $0) }) ?? 100 else {
             throw TaskParamError("params.max_results must be a whole number")
         }
         guard range.contains(number) else {
-            throw TaskParamError("params.max_results must be between \(range.lowerBound) and \(range.upperBound) for this source")
+            throw TaskParamError("params.max_results must be between \(range.lowerBound) and \(range.upperBound) for \(endpointName)")
         }
         maxResults = number
         if let text = params["lookback"], text != .null {
@@ -74,12 +74,12 @@ struct TwitterIngestParams: Sendable {
         }
     }
 
-    private static func maxResultsRange(_ source: Source) -> ClosedRange<Int> {
+    private static func maxResultsRange(_ source: Source) -> (ClosedRange<Int>, String) {
         switch source {
-        case .search(let query, let archive):
-            (archive ? XTweetsEndpoint.fullArchiveSearch(query: query) : .recentSearch(query: query)).maxResultsRange
-        case .users: XTweetsEndpoint.userTimeline(userID: "", exclude: []).maxResultsRange
-        case .replay: 1...Int.max
+        case .search(let query, true): (XTweetsEndpoint.fullArchiveSearch(query: query).maxResultsRange, "full-archive search")
+        case .search(let query, false): (XTweetsEndpoint.recentSearch(query: query).maxResultsRange, "recent search")
+        case .users: (XTweetsEndpoint.userTimeline(userID: "", exclude: []).maxResultsRange, "user timelines")
+        case .replay: (1...Int.max, "replay")
         }
     }
 
