@@ -18,8 +18,8 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("params.max_results must be between 10 and 100 for recent search"), "\(result.stdout)")
         #expect(result.stdout.contains("tweets.yaml:"))
-        // The shipped replay DAG is valid.
-        let shipped = try await ProcessRunner.roost(["dags", "validate"])
+        // The sample replay DAG is valid.
+        let shipped = try await ProcessRunner.roost(["dags", "validate", "--folder", "config/samples/dags"])
         #expect(shipped.status == 0)
         #expect(shipped.stdout.contains("twitter_replay"))
     }
