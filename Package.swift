@@ -60,7 +60,7 @@ let package = Package(
         .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
         .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: [
-            "RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
+            "RoostRuntime", "RoostStore", "RoostCore", "RoostPostgres", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
         ]),
     ],
     swiftLanguageModes: [.v6]

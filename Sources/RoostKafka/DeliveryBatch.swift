@@ -9,6 +9,17 @@ public struct DeliveryReport: Sendable, Equatable {
     }
     public var partitions: [Int32: PartitionRange] = [:]
     public var delivered: Int { partitions.values.reduce(0) { $0 + $1.count } }
+
+    public init() {}
+
+    /// Adds another batch's deliveries, e.g. to total a task's sends.
+    public mutating func merge(_ other: DeliveryReport) {
+        for (partition, range) in other.partitions {
+            guard let mine = partitions[partition] else { partitions[partition] = range; continue }
+            partitions[partition] = PartitionRange(count: mine.count + range.count, firstOffset: min(mine.firstOffset, range.firstOffset),
+                                                   lastOffset: max(mine.lastOffset, range.lastOffset))
+        }
+    }
 }
 
 /// Some records of a batch were not delivered. `reason` is librdkafka's, for the first failure.

@@ -10,6 +10,8 @@ public final class KafkaAdmin: Sendable {
         handle = try KafkaHandle(RD_KAFKA_PRODUCER, config: config, defaults: [:])
     }
 
+    public func close() async { await handle.close(consumer: false) }
+
     public func topics() async throws -> [KafkaTopicInfo] {
         try await handle.perform { [handle] _ in try handle.topicsBlocking() }
     }
@@ -28,8 +30,12 @@ public final class KafkaAdmin: Sendable {
     /// in `topic(_:)`).
     @discardableResult
     public func createTopic(_ name: String, partitions: Int, replicationFactor: Int) async throws -> CreateOutcome {
-        try await handle.perform { [handle] rk in
-            if try handle.topicsBlocking().contains(where: { $0.name == name }) { return .existed }
+        if try await topics().contains(where: { $0.name == name }) { return .existed }
+        if handle.config.isEmbedded {
+            try await requestEmbeddedTopic(name, partitions: partitions, config: handle.config)
+            return .created
+        }
+        return try await handle.perform { [handle] rk in
             let (created, reason) = KafkaError.withErrorBuffer {
                 rd_kafka_NewTopic_new(name, Int32(partitions), Int32(replicationFactor), $0, $1)
             }

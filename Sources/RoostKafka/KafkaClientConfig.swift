@@ -16,6 +16,9 @@ public struct KafkaClientConfig: Sendable {
     public var properties: [String: String]
     /// Bound on metadata and admin calls, so an unreachable cluster is a clear error, not a hang.
     public var requestTimeout: Duration
+    /// The servers came from the embedded cluster's bootstrap file (`roost dev kafka`), whose
+    /// topics are created through `EmbeddedKafkaCluster.serveTopicRequests`.
+    public var isEmbedded = false
 
     public init(bootstrapServers: String, properties: [String: String] = [:], requestTimeout: Duration = .seconds(10)) {
         self.bootstrapServers = bootstrapServers
@@ -33,7 +36,9 @@ public struct KafkaClientConfig: Sendable {
         }
         let servers = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !servers.isEmpty else { throw KafkaError("\(bootstrapFile): empty bootstrap file") }
-        return KafkaClientConfig(bootstrapServers: servers, properties: properties)
+        var config = KafkaClientConfig(bootstrapServers: servers, properties: properties)
+        config.isEmbedded = true
+        return config
     }
 
     var requestTimeoutMilliseconds: Int32 {

@@ -44,9 +44,17 @@ final class KafkaHandle: @unchecked Sendable {
     /// Runs a blocking call on this handle's queue and awaits its result.
     func perform<T: Sendable>(_ body: @escaping @Sendable (OpaquePointer) throws -> T) async throws -> T {
         try await withCheckedThrowingContinuation { continuation in
-            queue.async { continuation.resume(with: Result { try body(self.pointer) }) }
+            queue.async {
+                guard !self.isDestroyed else {
+                    continuation.resume(throwing: KafkaError("the Kafka client is closed"))
+                    return
+                }
+                continuation.resume(with: Result { try body(self.pointer) })
+            }
         }
     }
+
+    var isDestroyed: Bool { destroyed.load(ordering: .acquiring) }
 
     /// Destroys the handle now (blocking: call it off the cooperative pool). Safe to call twice.
     func destroy() {

@@ -31,16 +31,24 @@ public final class KafkaProducer: Sendable {
 
     deinit { pollLoop.requestStop(flushTimeout: .zero, then: nil) }
 
+    /// The last client-level error librdkafka reported (broker down, authentication failed, …).
+    /// librdkafka retries most of them itself; this is for logs, health checks and tests.
+    public var lastClientError: KafkaError? { handle.events.lastError }
+
     /// Sends `messages` to `topic` and waits for all their delivery reports. Throws
     /// `KafkaDeliveryError` with librdkafka's reason if any record was not delivered.
     @discardableResult
     public func send(_ messages: [KafkaMessage], to topic: String) async throws -> DeliveryReport {
-        guard !closed.load(ordering: .acquiring) else { throw KafkaError("the producer is closed") }
         if messages.isEmpty { return DeliveryReport() }
-        let handle = self.handle
         return try await withCheckedThrowingContinuation { continuation in
             let batch = DeliveryBatch(topic: topic, continuation: continuation)
-            handle.queue.async {
+            handle.queue.async { [self] in
+                // Checked on the queue: `close` sets the flag and then waits for the queue, so no
+                // enqueue can reach a handle that is being flushed and destroyed.
+                guard !closed.load(ordering: .acquiring) else {
+                    batch.enqueueFinished(error: KafkaError("the producer is closed"))
+                    return
+                }
                 var failure: KafkaError?
                 for message in messages {
                     if let error = Self.enqueue(message, topic: topic, batch: batch, on: handle.pointer) {
@@ -57,6 +65,7 @@ public final class KafkaProducer: Sendable {
     /// queued after that fail their `send` with librdkafka's purge error, and this throws.
     public func close(flushTimeout: Duration = .seconds(30)) async throws {
         guard !closed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        _ = try? await handle.perform { _ in }  // sends already enqueueing finish first
         let undelivered = await withCheckedContinuation { continuation in
             pollLoop.requestStop(flushTimeout: flushTimeout, then: continuation)
         }

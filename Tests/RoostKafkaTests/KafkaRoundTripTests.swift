@@ -1,6 +1,7 @@
 import CKafka
 import Foundation
 import RoostKafka
+import RoostTestSupport
 import Testing
 
 /// Producer, bounded consumer and admin against an embedded cluster started by each test.
@@ -16,7 +17,7 @@ import Testing
         #expect(report.partitions.keys.sorted() == [0, 1, 2])
         try await producer.close()
 
-        let records = try await readAll(config, topic: "round-trip", group: "g1")
+        let records = try await readWholeTopic(config, topic: "round-trip")
         #expect(records.count == 300)
         let byIndex = Dictionary(uniqueKeysWithValues: records.map { (String(decoding: $0.headers[0].value!, as: UTF8.self), $0) })
         for (i, message) in messages.enumerated() {
@@ -80,7 +81,7 @@ import Testing
         let report = try await producer.send((0..<500).map { KafkaMessage(value: Array("r-\($0)".utf8)) }, to: "retried")
         #expect(report.delivered == 500)
         try await producer.close()
-        let values = try await readAll(config, topic: "retried", group: "g").map { String(decoding: $0.value!, as: UTF8.self) }
+        let values = try await readWholeTopic(config, topic: "retried").map { String(decoding: $0.value!, as: UTF8.self) }
         #expect(values.count == 501)
         #expect(Set(values).count == 501)
     }
@@ -116,14 +117,5 @@ import Testing
         let value: [UInt8]? = i % 11 == 0 ? nil : Array("value-\(i)".utf8)
         let headers = [KafkaHeader(key: "n", value: Array(String(i).utf8)), KafkaHeader(key: "empty", value: nil)]
         return KafkaMessage(key: key, value: value, headers: headers, timestampMilliseconds: 1_700_000_000_000 + Int64(i))
-    }
-
-    private func readAll(_ config: KafkaClientConfig, topic: String, group: String) async throws -> [KafkaRecord] {
-        let consumer = try KafkaBoundedConsumer(config: config, groupID: group, topic: topic)
-        try await consumer.assign(try await consumer.watermarks().map { KafkaOffsetRange(partition: $0.partition, start: $0.low, end: $0.high) })
-        var records: [KafkaRecord] = []
-        while let batch = try await consumer.nextBatch() { records += batch }
-        await consumer.close()
-        return records
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import RoostCore
 import RoostHTTP
+import RoostPostgres
 @testable import RoostRuntime
 import RoostStore
 import RoostTestSupport
@@ -199,8 +200,10 @@ final class RecordingSink: TweetSink {
         (["replay": "s3://bucket/pages/", "topic": "t"], "params.replay: S3 folders are not supported yet; give a local folder of JSON pages"),
     ] as [(JSONValue, String?)])
     func paramsAreValidatedNamingTheField(params: JSONValue, expected: String?) {
+        let unused = TwitterIngestTask.Resources(client: nil, checkpoints: TwitterCheckpointStore(pool: PostgresPool(settings: PostgresSettings(conninfo: ""), size: 1)),
+                                                 sink: RecordingSink())
         do {
-            try TwitterIngestTask(resources: nil).validate(params: params)
+            try TwitterIngestTask(resources: unused).validate(params: params)
             #expect(expected == nil)
         } catch {
             #expect(error is TaskParamError)

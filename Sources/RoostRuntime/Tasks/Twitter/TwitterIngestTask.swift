@@ -24,10 +24,9 @@ public struct TwitterIngestTask: TaskType {
         }
     }
 
-    let resources: Resources?
+    let resources: Resources
 
-    /// Without resources the type can only validate params (the scheduler, `roost dags validate`).
-    public init(resources: Resources?) { self.resources = resources }
+    public init(resources: Resources) { self.resources = resources }
 
     public var name: String { "twitter_ingest" }
 
@@ -35,7 +34,6 @@ public struct TwitterIngestTask: TaskType {
 
     public func run(_ context: TaskContext) async throws {
         let params = try TwitterIngestParams(context.params)
-        guard let resources else { throw TwitterIngestError("this process cannot run twitter_ingest (it has no Kafka or database for it)") }
         try await TwitterIngestion(params: params, resources: resources, context: context).run()
     }
 }
