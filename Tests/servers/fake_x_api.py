@@ -31,6 +31,7 @@ reset), {"status": 503}, {"status": 401}, {"status": 403}, {"status": 400}, {"ma
 Usage: fake_x_api.py [--port N]   prints "PORT <n>" on its first stdout line once listening.
 """
 import argparse
+import bisect
 import json
 import math
 import os
@@ -133,6 +134,7 @@ class State:
         self.add(scenario)
 
     def add(self, body):
+        self.matches = {}  # (path, filters) -> (tweets newest first, their negated ids): pages bisect it
         for user in body.get("users", []):
             self.users[user["id"]] = full_user(user)
         for tweet in body.get("tweets", []):
@@ -225,28 +227,40 @@ def list_param(query, name):
     return [v for v in value.split(",") if v] if value else []
 
 
-def tweets_page(query, candidates, max_range, default_max, token_name):
+PAGE_PARAMETERS = {"next_token", "pagination_token", "max_results", "tweet.fields", "user.fields", "expansions"}
+
+
+def tweets_page(path, query, candidates, max_range, default_max, token_name):
+    """One page of the tweets `candidates()` gives that match the query's time and id filters,
+    newest first. The filtered, sorted list is computed once per query and kept, so walking 2,000
+    pages of 200,000 tweets costs a bisect per page."""
     max_results = int(param(query, "max_results") or default_max)
     if not max_range[0] <= max_results <= max_range[1]:
         raise invalid(f"The `max_results` query parameter value [{max_results}] is not between "
                       f"{max_range[0]} and {max_range[1]}", "max_results")
-    selected = candidates
-    if param(query, "since_id"):
-        selected = [t for t in selected if int(t["id"]) > int(param(query, "since_id"))]
-    if param(query, "until_id"):
-        selected = [t for t in selected if int(t["id"]) < int(param(query, "until_id"))]
-    if param(query, "start_time"):  # inclusive
-        selected = [t for t in selected if snowflake_ms(t["id"]) >= parse_time(param(query, "start_time"))]
-    if param(query, "end_time"):  # exclusive
-        selected = [t for t in selected if snowflake_ms(t["id"]) < parse_time(param(query, "end_time"))]
-    selected = sorted(selected, key=lambda t: int(t["id"]), reverse=True)
+    key = (path, tuple(sorted((k, v[0]) for k, v in query.items() if k not in PAGE_PARAMETERS)))
+    if key not in STATE.matches:
+        selected = candidates()
+        if param(query, "since_id"):
+            selected = [t for t in selected if int(t["id"]) > int(param(query, "since_id"))]
+        if param(query, "until_id"):
+            selected = [t for t in selected if int(t["id"]) < int(param(query, "until_id"))]
+        if param(query, "start_time"):  # inclusive
+            selected = [t for t in selected if snowflake_ms(t["id"]) >= parse_time(param(query, "start_time"))]
+        if param(query, "end_time"):  # exclusive
+            selected = [t for t in selected if snowflake_ms(t["id"]) < parse_time(param(query, "end_time"))]
+        selected = sorted(selected, key=lambda t: int(t["id"]), reverse=True)
+        STATE.matches[key] = (selected, [-int(t["id"]) for t in selected])
+    selected, negated_ids = STATE.matches[key]
+    first = 0
     token = param(query, token_name)
     if token:
         try:
             below = int(token.removeprefix("p"), 36)
         except ValueError:
             raise invalid(f"The `{token_name}` query parameter value [{token}] is not valid", token_name)
-        selected = [t for t in selected if int(t["id"]) < below]
+        first = bisect.bisect_right(negated_ids, -below)  # the first tweet older than the token's
+    selected = selected[first:first + max_results + 1]
     page, rest = selected[:max_results], selected[max_results:]
     tweet_fields = list_param(query, "tweet.fields")
     body = {}
@@ -278,12 +292,12 @@ def base36(n):
     return out or "0"
 
 
-def search(query, max_results_cap):
+def search(path, query, max_results_cap):
     text = param(query, "query")
     if not text:
         raise invalid("The `query` query parameter can not be empty", "query")
-    candidates = [t for t in STATE.tweets.values() if matches_query(t, text)]
-    return tweets_page(query, candidates, (10, max_results_cap), 10, "next_token")
+    return tweets_page(path, query, lambda: [t for t in STATE.tweets.values() if matches_query(t, text)],
+                       (10, max_results_cap), 10, "next_token")
 
 
 def not_found_user(username):
@@ -295,9 +309,9 @@ def not_found_user(username):
 def route(path, query):
     user_fields = list_param(query, "user.fields")
     if path == "/2/tweets/search/recent":
-        return search(query, 100)
+        return search(path, query, 100)
     if path == "/2/tweets/search/all":
-        return search(query, 500)
+        return search(path, query, 500)
     if path.startswith("/2/users/by/username/"):
         username = unquote(path.rsplit("/", 1)[1])
         user = STATE.user_named(username)
@@ -320,10 +334,10 @@ def route(path, query):
                                 "resource_id": m.group(1),
                                 "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
         exclude = list_param(query, "exclude")
-        candidates = [t for t in STATE.tweets.values() if t.get("author_id") == m.group(1)
-                      and not ("retweets" in exclude and t["text"].startswith("RT @"))
-                      and not ("replies" in exclude and t["text"].startswith("@"))]
-        return tweets_page(query, candidates, (5, 100), 10, "pagination_token")
+        return tweets_page(path, query, lambda: [t for t in STATE.tweets.values() if t.get("author_id") == m.group(1)
+                                                 and not ("retweets" in exclude and t["text"].startswith("RT @"))
+                                                 and not ("replies" in exclude and t["text"].startswith("@"))],
+                           (5, 100), 10, "pagination_token")
     raise ApiError(404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]})
 
 
