@@ -160,15 +160,16 @@ final class RecordingSink: TweetSink {
     }
 
     @Test func timelinesOfSeveralUsersEachKeepTheirCheckpoint() async throws {
-        let harness = try await Harness(params: ["usernames": ["roost_user_0", "roost_user_1"], "topic": "tweets",
+        let harness = try await Harness(params: ["usernames": ["roost_user_0", "gone_account", "roost_user_1"], "topic": "tweets",
                                                  "exclude": ["replies"], "max_results": 50], tweets: 150)
-        try await harness.run(try await harness.claim(0, 150))
+        let metrics = try await harness.run(try await harness.claim(0, 150))
         let records = harness.sink.take()
         #expect(records.count == 100)
+        #expect(metrics["partial_errors"] == .int(1), "an unknown user is skipped, not fatal")
         let store = TwitterCheckpointStore(pool: harness.fleet.pool)
         #expect(try await store.newest(.init(dagID: "tw", source: "user:roost_user_0")) != nil)
         #expect(try await store.newest(.init(dagID: "tw", source: "user:roost_user_1")) != nil)
-        #expect(try await harness.server.requests().map(\.path).filter { $0.hasPrefix("/2/users/by/username/") }.count == 2)
+        #expect(try await harness.server.requests().map(\.path).filter { $0.hasPrefix("/2/users/by/username/") }.count == 3)
     }
 
     @Test func replayReadsSavedPagesAndThenOnlyWhatIsNew() async throws {

@@ -23,7 +23,15 @@ struct TwitterIngestion {
                             source: ["type": .string(archive ? "full_archive_search" : "recent_search"), "query": .string(query)])
         case .users(let usernames):
             for username in usernames {
-                let user = try await client().user(username: username, deadline: deadline)
+                let user: JSONValue
+                do {
+                    user = try await client().user(username: username, deadline: deadline)
+                } catch XAPIError.userNotFound(let username, let problem) {
+                    // A partial error like any other (a renamed or suspended account): the other users still run.
+                    context.log("user @\(username) not found, skipped: \(problem?.description ?? "no such user")")
+                    context.count("partial_errors")
+                    continue
+                }
                 guard let userID = user["id"]?.stringValue else { throw TwitterIngestError("user @\(username) has no id in the API's answer") }
                 try await fetch(.userTimeline(userID: userID, exclude: params.exclude), key: "user:\(username.lowercased())",
                                 source: ["type": .string("user_timeline"), "username": .string(username), "user_id": .string(userID)])
@@ -119,19 +127,5 @@ struct TwitterIngestion {
             line += ", checkpoint \(checkpoint)"
         }
         context.log(line)
-    }
-}
-
-/// A local folder of saved API v2 responses: its `*.json` files in name order.
-struct TweetReplayFolder {
-    let path: String
-
-    func files() throws -> [String] {
-        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else {
-            throw TwitterIngestError("params.replay: cannot read the folder \(path)")
-        }
-        let files = names.filter { $0.hasSuffix(".json") }.sorted().map { "\(path)/\($0)" }
-        if files.isEmpty { throw TwitterIngestError("params.replay: \(path) holds no .json files") }
-        return files
     }
 }
