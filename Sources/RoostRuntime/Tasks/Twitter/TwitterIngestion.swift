@@ -4,8 +4,9 @@ import RoostStore
 import RoostTwitter
 
 /// One try of `twitter_ingest`. Per source (a query, one user, a replay folder): read the
-/// checkpoint, plan the window, fetch page by page, deliver each page before asking for the next,
-/// and move the checkpoint once, at the end, to the newest tweet delivered. A retried try finds the
+/// checkpoint, plan the window, fetch page by page while earlier pages are being delivered (a few
+/// at a time), wait for every delivery, and only then move the checkpoint, once, to the newest
+/// tweet delivered. A retried try finds the
 /// checkpoint inside its interval and asks only for newer tweets, so it never moves it twice.
 struct TwitterIngestion {
     let params: TwitterIngestParams
@@ -69,12 +70,21 @@ struct TwitterIngestion {
         context.log("\(key): fetching \(window.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: " "))")
         var newest: XTweetID?
         var fetched = 0
-        let summary = try await client.fetchTweets(endpoint, window: window, maxResults: params.maxResults, deadline: deadline) { page in
-            context.count("pages")
-            context.count("bytes_fetched", Int64(page.bytes))
-            let delivered = try await deliver(page.body, source: source)
-            fetched += delivered.count
-            newest = [newest, delivered.newest].compactMap { $0 }.max()
+        var deliveries = DeliveryPipeline()
+        let summary: XAPIClient.Summary
+        do {
+            summary = try await client.fetchTweets(endpoint, window: window, maxResults: params.maxResults, deadline: deadline) { page in
+                context.count("pages")
+                context.count("bytes_fetched", Int64(page.bytes))
+                let batch = records(page.body, source: source)
+                fetched += batch.records.count
+                newest = [newest, batch.newest].compactMap { $0 }.max()
+                try await deliveries.add(batch.records, to: params.topic, sink: resources.sink)
+            }
+            try await deliveries.drain()
+        } catch {
+            await deliveries.abandon()
+            throw error
         }
         context.count("rate_limit_waits", Int64(summary.rateLimitWaits))
         context.count("retries", Int64(summary.retries))
@@ -89,32 +99,37 @@ struct TwitterIngestion {
         let files = try TweetReplayFolder(path: folder).files()
         var newest: XTweetID?
         var fetched = 0
-        for file in files {
-            for var page in try XPage.decodeSaved(try Data(contentsOf: URL(fileURLWithPath: file)), what: file) {
-                if let checkpoint { page.data.removeAll { XTweet($0).map { $0.id <= checkpoint } ?? false } }
-                context.count("pages")
-                let delivered = try await deliver(page, source: ["type": .string("replay"), "file": .string(file)])
-                fetched += delivered.count
-                newest = [newest, delivered.newest].compactMap { $0 }.max()
+        var deliveries = DeliveryPipeline()
+        do {
+            for file in files {
+                for var page in try XPage.decodeSaved(try Data(contentsOf: URL(fileURLWithPath: file)), what: file) {
+                    if let checkpoint { page.data.removeAll { XTweet($0).map { $0.id <= checkpoint } ?? false } }
+                    context.count("pages")
+                    let batch = records(page, source: ["type": .string("replay"), "file": .string(file)])
+                    fetched += batch.records.count
+                    newest = [newest, batch.newest].compactMap { $0 }.max()
+                    try await deliveries.add(batch.records, to: params.topic, sink: resources.sink)
+                }
             }
+            try await deliveries.drain()
+        } catch {
+            await deliveries.abandon()
+            throw error
         }
         try await finish(key, newest: newest, summary: "\(fetched) tweets from \(files.count) files")
     }
 
-    /// Produces a page's tweets and waits for Kafka to acknowledge them all.
-    private func deliver(_ page: XPage, source: [String: JSONValue]) async throws -> (count: Int, newest: XTweetID?) {
+    /// A page's tweets as Kafka records, and the newest of them.
+    private func records(_ page: XPage, source: [String: JSONValue]) -> (records: [TweetRecord], newest: XTweetID?) {
         let (tweets, malformed) = page.joinedTweets()
         if malformed > 0 { context.count("malformed_tweets", Int64(malformed)) }
-        guard !tweets.isEmpty else { return (0, nil) }
+        context.count("tweets_fetched", Int64(tweets.count))
         let origin = JSONValue.object(source.merging(["dag_id": .string(task.dagID), "run_id": .string(task.runID),
                                                       "task_id": .string(task.taskID)]) { $1 })
         let records = tweets.map { joined in
-            TweetRecord(key: joined.tweet.id.description, value: joined.record(source: origin),
-                        timestamp: joined.tweet.id.createdAt)
+            TweetRecord(key: joined.tweet.id.description, value: joined.record(source: origin), timestamp: joined.tweet.id.createdAt)
         }
-        try await resources.sink.deliver(records, to: params.topic)
-        context.count("tweets_fetched", Int64(tweets.count))
-        return (tweets.count, tweets.map(\.tweet.id).max())
+        return (records, tweets.map(\.tweet.id).max())
     }
 
     private func finish(_ key: TwitterCheckpointStore.Key, newest: XTweetID?, summary: String) async throws {
@@ -127,5 +142,31 @@ struct TwitterIngestion {
             line += ", checkpoint \(checkpoint)"
         }
         context.log(line)
+    }
+}
+
+/// Page deliveries in flight: Kafka acknowledges a batch in tens of milliseconds, so the next pages
+/// are fetched meanwhile; at most `limit` are pending, which bounds memory. Every one is awaited
+/// (`drain`) before a checkpoint may move.
+struct DeliveryPipeline {
+    var limit = 8
+    private var pending: [Task<Void, Error>] = []
+
+    mutating func add(_ records: [TweetRecord], to topic: String, sink: any TweetSink) async throws {
+        guard !records.isEmpty else { return }
+        if pending.count >= limit { try await pending.removeFirst().value }
+        pending.append(Task { try await sink.deliver(records, to: topic) })
+    }
+
+    /// Waits for every delivery; the first failure is thrown.
+    mutating func drain() async throws {
+        while !pending.isEmpty { try await pending.removeFirst().value }
+    }
+
+    /// After a failure: waits out what is still in flight, whatever its outcome, so no delivery
+    /// outlives its try.
+    mutating func abandon() async {
+        for delivery in pending { _ = try? await delivery.value }
+        pending = []
     }
 }
