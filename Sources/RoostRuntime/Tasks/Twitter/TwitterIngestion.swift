@@ -68,28 +68,18 @@ struct TwitterIngestion {
             try await resources.clock.sleep(notBefore)
         }
         context.log("\(key): fetching \(window.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: " "))")
-        var newest: XTweetID?
-        var fetched = 0
-        var deliveries = DeliveryPipeline()
-        let summary: XAPIClient.Summary
-        do {
+        var summary = XAPIClient.Summary()
+        let delivered = try await DeliveryPipeline.run(topic: params.topic, sink: resources.sink) { deliveries in
             summary = try await client.fetchTweets(endpoint, window: window, maxResults: params.maxResults, deadline: deadline) { page in
                 context.count("pages")
                 context.count("bytes_fetched", Int64(page.bytes))
-                let batch = records(page.body, source: source)
-                fetched += batch.records.count
-                newest = [newest, batch.newest].compactMap { $0 }.max()
-                try await deliveries.add(batch.records, to: params.topic, sink: resources.sink)
+                try await deliveries.add(records(page.body, source: source))
             }
-            try await deliveries.drain()
-        } catch {
-            await deliveries.abandon()
-            throw error
         }
         context.count("rate_limit_waits", Int64(summary.rateLimitWaits))
         context.count("retries", Int64(summary.retries))
         context.count("partial_errors", Int64(summary.partialErrors))
-        try await finish(checkpointKey, newest: newest, summary: "\(fetched) tweets in \(summary.pages) pages")
+        try await finish(checkpointKey, newest: delivered.newest, summary: "\(delivered.count) tweets in \(summary.pages) pages")
     }
 
     /// Saved pages: every tweet newer than the checkpoint (a replay has no interval of its own).
@@ -97,26 +87,16 @@ struct TwitterIngestion {
         let key = TwitterCheckpointStore.Key(dagID: task.dagID, source: "replay:\(folder)")
         let checkpoint = try await resources.checkpoints.newest(key)
         let files = try TweetReplayFolder(path: folder).files()
-        var newest: XTweetID?
-        var fetched = 0
-        var deliveries = DeliveryPipeline()
-        do {
+        let delivered = try await DeliveryPipeline.run(topic: params.topic, sink: resources.sink) { deliveries in
             for file in files {
                 for var page in try XPage.decodeSaved(try Data(contentsOf: URL(fileURLWithPath: file)), what: file) {
                     if let checkpoint { page.data.removeAll { XTweet($0).map { $0.id <= checkpoint } ?? false } }
                     context.count("pages")
-                    let batch = records(page, source: ["type": .string("replay"), "file": .string(file)])
-                    fetched += batch.records.count
-                    newest = [newest, batch.newest].compactMap { $0 }.max()
-                    try await deliveries.add(batch.records, to: params.topic, sink: resources.sink)
+                    try await deliveries.add(records(page, source: ["type": .string("replay"), "file": .string(file)]))
                 }
             }
-            try await deliveries.drain()
-        } catch {
-            await deliveries.abandon()
-            throw error
         }
-        try await finish(key, newest: newest, summary: "\(fetched) tweets from \(files.count) files")
+        try await finish(key, newest: delivered.newest, summary: "\(delivered.count) tweets from \(files.count) files")
     }
 
     /// A page's tweets as Kafka records, and the newest of them.
@@ -147,26 +127,36 @@ struct TwitterIngestion {
 
 /// Page deliveries in flight: Kafka acknowledges a batch in tens of milliseconds, so the next pages
 /// are fetched meanwhile; at most `limit` are pending, which bounds memory. Every one is awaited
-/// (`drain`) before a checkpoint may move.
+/// before `run` returns, so a checkpoint moved after it covers only acknowledged tweets.
 struct DeliveryPipeline {
+    let topic: String
+    let sink: any TweetSink
     var limit = 8
+    /// Tweets handed over, and the newest of them.
+    private(set) var count = 0
+    private(set) var newest: XTweetID?
     private var pending: [Task<Void, Error>] = []
 
-    mutating func add(_ records: [TweetRecord], to topic: String, sink: any TweetSink) async throws {
-        guard !records.isEmpty else { return }
+    /// Runs `produce`, then waits for every delivery. On a failure it waits out what is still in
+    /// flight, whatever its outcome, so no delivery outlives its try, and rethrows.
+    static func run(topic: String, sink: any TweetSink, _ produce: (inout DeliveryPipeline) async throws -> Void) async throws -> DeliveryPipeline {
+        var pipeline = DeliveryPipeline(topic: topic, sink: sink)
+        do {
+            try await produce(&pipeline)
+            while !pipeline.pending.isEmpty { try await pipeline.pending.removeFirst().value }
+        } catch {
+            for delivery in pipeline.pending { _ = try? await delivery.value }
+            throw error
+        }
+        return pipeline
+    }
+
+    mutating func add(_ batch: (records: [TweetRecord], newest: XTweetID?)) async throws {
+        guard !batch.records.isEmpty else { return }
+        count += batch.records.count
+        newest = [newest, batch.newest].compactMap { $0 }.max()
         if pending.count >= limit { try await pending.removeFirst().value }
+        let (sink, topic, records) = (sink, topic, batch.records)
         pending.append(Task { try await sink.deliver(records, to: topic) })
-    }
-
-    /// Waits for every delivery; the first failure is thrown.
-    mutating func drain() async throws {
-        while !pending.isEmpty { try await pending.removeFirst().value }
-    }
-
-    /// After a failure: waits out what is still in flight, whatever its outcome, so no delivery
-    /// outlives its try.
-    mutating func abandon() async {
-        for delivery in pending { _ = try? await delivery.value }
-        pending = []
     }
 }
