@@ -27,21 +27,26 @@ let package = Package(
         .target(name: "RoostPostgres", dependencies: [
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostHTTP", dependencies: ["CCurl"]),
         .target(name: "RoostKafka", dependencies: [
             "CKafka", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostS3", dependencies: ["RoostHTTP", "RoostCore", "COpenSSL"]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostTwitter", dependencies: [
+            "RoostCore", "RoostHTTP", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore", "RoostKafka",
+            "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -51,11 +56,16 @@ let package = Package(
             "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
+        .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
         .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
-        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostKafka", "RoostTestSupport"]),
+        .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: [
+            "RoostRuntime", "RoostStore", "RoostCore", "RoostPostgres", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

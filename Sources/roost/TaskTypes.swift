@@ -1,14 +1,29 @@
+import Foundation
+import Logging
 import RoostCore
+import RoostHTTP
 import RoostPostgres
 import RoostRuntime
 import RoostStore
+import RoostTwitter
 
 extension TaskRegistry {
     /// Every task type the `roost` binary runs. `pool` is where the Kafka tasks keep their offset
-    /// ranges; it connects only when a task runs, so commands that only validate DAGs never do.
+    /// ranges and `twitter_ingest` its checkpoints; it connects only when a task runs, and Kafka and
+    /// X API clients start only then too, so commands that only validate DAGs never do.
     static func roost(_ config: RoostConfig, pool: PostgresPool) -> TaskRegistry {
         let offsets = KafkaOffsetStore(pool: pool)
         return builtIn.adding([KafkaProduceTask(kafka: config.kafka, store: offsets),
-                               KafkaConsumeTask(kafka: config.kafka, store: offsets)])
+                               KafkaConsumeTask(kafka: config.kafka, store: offsets),
+                               TwitterIngestTask(resources: .init(client: xClient(config), checkpoints: TwitterCheckpointStore(pool: pool),
+                                                                  sink: KafkaTweetSink(kafka: config.kafka)))])
+    }
+
+    /// Nil without a bearer token: replay sources still run, API sources fail saying what to set.
+    private static func xClient(_ config: RoostConfig) -> XAPIClient? {
+        guard !config.twitter.bearerToken.isEmpty, let baseURL = URL(string: config.twitter.baseURL) else { return nil }
+        let origin = "twitter.bearer_token from \(config.sources["twitter.bearer_token"] ?? "default")"
+        return XAPIClient(configuration: .init(baseURL: baseURL, token: XBearerToken(config.twitter.bearerToken, origin: origin)),
+                          http: HTTPClient(), logger: Logger(label: "roost.twitter"))
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// The effective configuration, typed and validated. Built only by `ConfigLoader`.
 public struct RoostConfig: Sendable {
     public struct Database: Sendable {
@@ -99,6 +101,9 @@ public struct RoostConfig: Sendable {
         if !["text", "json"].contains(log.format) { throw fail("log.format", "must be text or json") }
         if !["", "AES256", "aws:kms"].contains(s3.sse) { throw fail("s3.sse", "must be empty, AES256 or aws:kms") }
         if s3.sse == "aws:kms" && s3.kmsKeyID.isEmpty { throw fail("s3.kms_key_id", "is required when s3.sse is aws:kms") }
+        if !(twitter.baseURL.hasPrefix("https://") || twitter.baseURL.hasPrefix("http://")) || URL(string: twitter.baseURL)?.host == nil {
+            throw fail("twitter.base_url", "must be an http:// or https:// URL like https://api.x.com")
+        }
     }
 
     /// `key = value  # source` lines with every secret redacted, for `roost config check`.
