@@ -31,7 +31,7 @@ import Testing
             #expect(error.description.contains("127.0.0.1"))
             #expect(!error.description.contains("secretpw"))
         }
-        #expect(ContinuousClock.now - start < .seconds(5))
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 
     @Test func malformedConnectionStringIsAClearError() async throws {
@@ -47,11 +47,12 @@ import Testing
 
     @Test func blackholedHostTimesOutWithinConnectTimeout() async throws {
         // 10.255.255.1 is unroutable here: the SYN goes nowhere, so only connect_timeout ends the wait.
+        // The bound is loose so a loaded machine passes; without connect_timeout the wait is minutes.
         let start = ContinuousClock.now
         await #expect(throws: PostgresError.self) {
             _ = try await PostgresConnection.connect(PostgresSettings(conninfo: "host=10.255.255.1 port=5432", connectTimeout: 2))
         }
-        #expect(ContinuousClock.now - start < .seconds(6))
+        #expect(ContinuousClock.now - start < .seconds(20))
     }
 
     @Test func transactionsCommitAndRollBack() async throws {
