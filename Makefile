@@ -19,5 +19,11 @@ test: build
 run: build
 	scripts/with-postgres.sh scripts/run.sh $(ROOST)
 
+# Figures, not tests: Roost's queue against the limit and the peer in ../shared/bench (see README.md).
+bench: setup
+	$(SWIFT) build -c release --product roost
+	$(SWIFT) build -c release --product roost-bench
+	scripts/with-postgres.sh --durable scripts/bench.sh .build/release/roost .build/release/roost-bench
+
 clean:
 	rm -rf .build .pg .run
