@@ -43,6 +43,12 @@ struct QueueBenchmark {
         try await pool.query("SELECT clock_timestamp()")[0].decode(at: 0)
     }
 
+    /// Transactions committed in this database so far (pg_stat_database, which lags by up to the
+    /// stats flush interval: good enough over a run of seconds).
+    func committedTransactions() async throws -> Int64 {
+        try await pool.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")[0].decode(at: 0)
+    }
+
     /// Waits until no task of the queue is queued or running (both counted through partial indexes,
     /// so polling stays cheap next to the workers).
     func waitUntilDrained(timeout: Duration) async throws {

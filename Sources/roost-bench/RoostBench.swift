@@ -15,7 +15,9 @@ struct RoostBench: AsyncParsableCommand {
     @Option(help: "The roost binary whose workers are measured.") var roost = ".build/release/roost"
     @Option(help: "Noop tasks enqueued for the throughput run.") var tasks = 100_000
     @Option(help: "Worker processes.") var workers = 4
-    @Option(help: "Concurrency of each worker (also the busy-RSS figure's).") var concurrency = 32
+    @Option(help: "Concurrency of each worker in the throughput run: the most tasks a claim can take.") var concurrency = 128
+    @Option(help: "Concurrency of the worker whose memory is measured, idle and busy.") var memoryConcurrency = 32
+    @Option(help: "Noop tasks the busy worker drains while its memory is measured.") var memoryTasks = 20_000
     @Option(help: "Tasks enqueued one run at a time, paced, for the latency run.") var latencyTasks = 2_000
     @Option(help: "Tasks in the DAG run the scheduler creates.") var dagrunTasks = 10_000
     @Option(help: "Jobs/s of queue_limit.sh, to print the ratio.") var limitJobsPerS: Double?
@@ -32,10 +34,19 @@ struct RoostBench: AsyncParsableCommand {
 
         report.section("worker memory, idle")
         let idle = WorkerFleet(roost: roost, logDirectory: logDirectory)
-        try idle.start(count: 1, queue: "bench_idle", concurrency: concurrency)
+        try idle.start(count: 1, queue: "bench_idle", concurrency: memoryConcurrency)
         try await Task.sleep(for: .seconds(3))
-        report.figure("worker.idle_rss_mb", try idle.peakRSSMiB(), "MiB", note: "VmHWM after 3 s idle, concurrency \(concurrency)")
+        report.figure("worker.idle_rss_mb", try idle.peakRSSMiB(), "MiB", note: "VmHWM after 3 s idle, concurrency \(memoryConcurrency)")
         await idle.stop()
+
+        report.section("worker memory, busy: one worker × concurrency \(memoryConcurrency) draining \(memoryTasks) noop tasks")
+        let busyQueue = QueueBenchmark(pool: pool, queue: "bench_busy")
+        _ = try await busyQueue.enqueue(dagID: "bench_busy", runs: 1, tasksPerRun: memoryTasks)
+        let busy = WorkerFleet(roost: roost, logDirectory: logDirectory)
+        try busy.start(count: 1, queue: "bench_busy", concurrency: memoryConcurrency)
+        try await busyQueue.waitUntilDrained(timeout: .seconds(600))
+        report.figure("worker.busy_rss_mb", try busy.peakRSSMiB(), "MiB", note: "VmHWM after the drain")
+        await busy.stop()
 
         report.section("scheduler: one DAG run of \(dagrunTasks) tasks")
         let dagrun = try await SchedulerBenchmark(pool: pool, settings: settings).createRun(tasks: dagrunTasks)
@@ -49,12 +60,17 @@ struct RoostBench: AsyncParsableCommand {
         let fleet = WorkerFleet(roost: roost, logDirectory: logDirectory)
         let start = try await queue.databaseNow()
         try fleet.start(count: workers, queue: "bench", concurrency: concurrency)
+        let transactionsBefore = try await queue.committedTransactions()
         try await queue.waitUntilDrained(timeout: .seconds(600))
+        let transactions = try await queue.committedTransactions() - transactionsBefore
+        let workerCPU = try fleet.cpuSeconds()
         let throughput = try await queue.throughput(dagID: "bench_throughput", since: start)
         report.note(try await queue.verifyOneAttemptEach(dagID: "bench_throughput", expected: tasks / runs * runs))
         report.figure("queue.tasks_per_s", throughput.tasksPerSecond, "tasks/s", decimals: 0,
                       note: String(format: "%d tasks in %.2f s, from starting the workers to the last completion",
                                    throughput.tasks, throughput.seconds))
+        report.note(String(format: "per task: %.2f transactions, %.0f µs of worker CPU (%.1f s in all)",
+                           Double(transactions) / Double(throughput.tasks), workerCPU * 1e6 / Double(throughput.tasks), workerCPU))
         if let limitJobsPerS {
             report.figure("queue.ratio_vs_limit", throughput.tasksPerSecond / limitJobsPerS, "x", decimals: 2,
                           note: String(format: "queue_limit.sh --batch 50: %.0f jobs/s", limitJobsPerS))
@@ -63,7 +79,7 @@ struct RoostBench: AsyncParsableCommand {
             report.figure("queue.ratio_vs_pgqueuer", throughput.tasksPerSecond / peerJobsPerS, "x", decimals: 2,
                           note: String(format: "pgqueuer_peer.py --procs 2 --batch 100: %.0f jobs/s", peerJobsPerS))
         }
-        report.figure("worker.busy_rss_mb", try fleet.peakRSSMiB(), "MiB", note: "largest VmHWM of the \(workers) workers after the run")
+        report.note(String(format: "largest worker VmHWM at concurrency %d: %.1f MiB", concurrency, try fleet.peakRSSMiB()))
 
         let latencyRuns = max(1, latencyTasks / 10)
         report.section("latency: \(latencyRuns) runs of 10 tasks, one every 10 ms, to the same idle workers")

@@ -31,6 +31,11 @@ final class WorkerFleet {
         try processes.map { try Self.peakRSSKiB(pid: $0.processIdentifier) }.max().map { Double($0) / 1024 } ?? 0
     }
 
+    /// CPU time (user + system) the running workers have used so far, in seconds.
+    func cpuSeconds() throws -> Double {
+        try processes.map { try Self.cpuTicks(pid: $0.processIdentifier) }.reduce(0, +) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
     /// SIGTERM to every worker, then waits for them to exit.
     func stop() async {
         for process in processes where process.isRunning { kill(process.processIdentifier, SIGTERM) }
@@ -46,6 +51,19 @@ final class WorkerFleet {
               let kib = Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
         else { throw BenchError("no VmHWM in /proc/\(pid)/status") }
         return kib
+    }
+}
+
+extension WorkerFleet {
+    /// utime + stime from /proc/PID/stat (fields 14 and 15, counted after the parenthesised name).
+    static func cpuTicks(pid: Int32) throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
+        guard let close = stat.lastIndex(of: ")") else { throw BenchError("unreadable /proc/\(pid)/stat") }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw BenchError("unreadable /proc/\(pid)/stat")
+        }
+        return user + system
     }
 }
 

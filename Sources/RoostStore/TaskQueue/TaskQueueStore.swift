@@ -13,8 +13,8 @@ public struct TaskQueueStore: Sendable {
     /// then longest waiting. Each gets a new attempt row (its fencing token) and a lease.
     public func claim(by worker: WorkerIdentity, queues: [String], limit: Int, lease: Duration) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
-        let rows = try await pool.query(Self.claimSQL, queues, limit, worker.workerID, worker.hostname, worker.pid,
-                                        lease.milliseconds, TaskLifecycle.sources(of: .claimed).map(\.rawValue))
+        let rows = try await pool.query(prepared: Self.claimSQL, queues, limit, worker.workerID, worker.hostname, worker.pid,
+                                        lease.milliseconds)
         return try rows.map { row in
             let params: PostgresJSON = try row.decode("params")
             let conf: PostgresJSON = try row.decode("conf")
@@ -34,7 +34,7 @@ public struct TaskQueueStore: Sendable {
     /// Extends the leases of the given attempts and the worker's own heartbeat in one statement.
     /// Returns the attempts still held; any other was taken back and must be abandoned.
     public func heartbeat(worker: WorkerIdentity, attempts: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
-        let rows = try await pool.query(Self.heartbeatSQL, attempts.map(\.instanceID), attempts.map(\.attemptID),
+        let rows = try await pool.query(prepared: Self.heartbeatSQL, attempts.map(\.instanceID), attempts.map(\.attemptID),
                                         worker.workerID, lease.milliseconds)
         return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
     }
@@ -45,7 +45,7 @@ public struct TaskQueueStore: Sendable {
         guard !results.isEmpty else { return [] }
         let encoder = JSONEncoder()
         let metrics = results.map { String(decoding: (try? encoder.encode($0.metrics)) ?? Data("{}".utf8), as: UTF8.self) }
-        let rows = try await pool.query(Self.completeSQL, results.map(\.task.instanceID), results.map(\.task.attemptID), metrics,
+        let rows = try await pool.query(prepared: Self.completeSQL, results.map(\.task.instanceID), results.map(\.task.attemptID), metrics,
                                         TaskLifecycle.sources(of: .succeeded).map(\.rawValue))
         return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
     }
@@ -92,13 +92,25 @@ public struct TaskQueueStore: Sendable {
         try await connection.query("SELECT pg_notify($1, '')", RunStore.schedulerChannel)
     }
 
+    /// The states a claim takes tasks from, as SQL literals: written into the claim so that its
+    /// prepared, generic plan still matches the partial index `task_instances_claimable`.
+    static let claimableStates = TaskLifecycle.sources(of: .claimed).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    /// One ordered index scan per queue (`task_instances_claimable`), stopping after `$2` rows: a
+    /// single `queue = ANY(...)` scan cannot return rows in order, so it would sort the whole
+    /// backlog on every claim.
     static let claimSQL = """
         WITH picked AS (
-            SELECT id FROM roost.task_instances
-            WHERE state = ANY($7::text[]) AND queue = ANY($1::text[]) AND next_attempt_at <= now()
-            ORDER BY priority_weight DESC, next_attempt_at
+            SELECT c.id FROM unnest($1::text[]) AS q(queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority_weight, next_attempt_at FROM roost.task_instances
+                WHERE queue = q.queue AND state IN (\(claimableStates)) AND next_attempt_at <= now()
+                ORDER BY priority_weight DESC, next_attempt_at
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ) c
+            ORDER BY c.priority_weight DESC, c.next_attempt_at
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
         ), attempts AS (
             INSERT INTO roost.task_attempts (task_instance_id, try_number, worker_id, hostname, pid, state, queued_at, started_at)
             SELECT ti.id, ti.try_number + 1, $3, $4, $5, 'running', ti.next_attempt_at, clock_timestamp()
