@@ -60,10 +60,13 @@ struct RoostBench: AsyncParsableCommand {
         let fleet = WorkerFleet(roost: roost, logDirectory: logDirectory)
         let start = try await queue.databaseNow()
         try fleet.start(count: workers, queue: "bench", concurrency: concurrency)
+        let server = try? ServerCPU(backendPID: try await pool.query("SELECT pg_backend_pid()")[0].decode(at: 0))
+        let serverCPUBefore = try server?.seconds()
         let transactionsBefore = try await queue.committedTransactions()
         try await queue.waitUntilDrained(timeout: .seconds(600))
         let transactions = try await queue.committedTransactions() - transactionsBefore
         let workerCPU = try fleet.cpuSeconds()
+        let serverCPU = try serverCPUBefore.flatMap { before in try server.map { try $0.seconds() - before } }
         let throughput = try await queue.throughput(dagID: "bench_throughput", since: start)
         report.note(try await queue.verifyOneAttemptEach(dagID: "bench_throughput", expected: tasks / runs * runs))
         report.figure("queue.tasks_per_s", throughput.tasksPerSecond, "tasks/s", decimals: 0,
@@ -71,6 +74,9 @@ struct RoostBench: AsyncParsableCommand {
                                    throughput.tasks, throughput.seconds))
         report.note(String(format: "per task: %.2f transactions, %.0f µs of worker CPU (%.1f s in all)",
                            Double(transactions) / Double(throughput.tasks), workerCPU * 1e6 / Double(throughput.tasks), workerCPU))
+        if let serverCPU {
+            report.note(String(format: "per task: %.0f µs of PostgreSQL CPU (%.1f s in all)", serverCPU * 1e6 / Double(throughput.tasks), serverCPU))
+        }
         if let limitJobsPerS {
             report.figure("queue.ratio_vs_limit", throughput.tasksPerSecond / limitJobsPerS, "x", decimals: 2,
                           note: String(format: "queue_limit.sh --batch 50: %.0f jobs/s", limitJobsPerS))
