@@ -26,11 +26,35 @@ fi
 
 jobs_per_s() { sed -n 's/.*jobs_per_s=\([0-9.]*\).*/\1/p' | tail -1; }
 
-echo "== limit: queue_limit.sh --batch 50"
-limit_line=$("$peers/queue_limit.sh" --batch 50)
+# CPU time (clock ticks) the server's processes have used so far: the postmaster's live children,
+# plus those that exited (the postmaster's cutime and cstime). A figure the machine's other load
+# disturbs far less than jobs per second.
+server_cpu_ticks() {
+  local postmaster total stat fields
+  postmaster=$(head -1 "$(psql -X -At -c 'SHOW data_directory')/postmaster.pid")
+  read -r -a fields < "/proc/$postmaster/stat"
+  total=$((fields[15] + fields[16]))
+  for stat in /proc/[0-9]*/stat; do
+    read -r -a fields 2>/dev/null < "$stat" || continue
+    [ "${fields[3]}" = "$postmaster" ] && total=$((total + fields[13] + fields[14]))
+  done
+  echo "$total"
+}
+
+echo "== limit: queue_limit.sh --batch 50 (10 s)"
+before=$(server_cpu_ticks)
+limit_line=$("$peers/queue_limit.sh" --batch 50 --seconds 10)
+limit_cpu_ticks=$(( $(server_cpu_ticks) - before ))
+# Less what its setup (500,000 queued rows, the script's default) costs alone.
+before=$(server_cpu_ticks)
+psql -X -q -v ON_ERROR_STOP=1 -v rows=500000 -f "$peers/queue_limit_setup.sql" >/dev/null 2>&1
+psql -X -q -c "DROP TABLE bench_queue_limit" >/dev/null
+limit_cpu_ticks=$(( limit_cpu_ticks - ($(server_cpu_ticks) - before) ))
 echo "   $limit_line"
 limit=$(jobs_per_s <<<"$limit_line")
+limit_cpu=$(awk -v t="$limit_cpu_ticks" -v hz="$(getconf CLK_TCK)" -v j="$limit" 'BEGIN { printf "%.1f", t / hz * 1e6 / (j * 10) }')
 echo "BENCH limit.jobs_per_s $limit jobs/s"
+echo "BENCH limit.pg_cpu_us_per_job $limit_cpu us"
 
 echo "== peer: pgqueuer_peer.py --procs 2 --batch 100"
 peer_line=$(.venv/bin/python "$peers/pgqueuer_peer.py" --procs 2 --batch 100)
@@ -38,4 +62,4 @@ echo "   $peer_line"
 peer=$(jobs_per_s <<<"$peer_line")
 echo "BENCH pgqueuer.jobs_per_s $peer jobs/s"
 
-"$bench" --roost "$roost" --limit-jobs-per-s "$limit" --peer-jobs-per-s "$peer" "$@"
+"$bench" --roost "$roost" --limit-jobs-per-s "$limit" --limit-pg-cpu-us-per-job "$limit_cpu" --peer-jobs-per-s "$peer" "$@"

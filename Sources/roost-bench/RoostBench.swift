@@ -21,6 +21,7 @@ struct RoostBench: AsyncParsableCommand {
     @Option(help: "Tasks enqueued one run at a time, paced, for the latency run.") var latencyTasks = 2_000
     @Option(help: "Tasks in the DAG run the scheduler creates.") var dagrunTasks = 10_000
     @Option(help: "Jobs/s of queue_limit.sh, to print the ratio.") var limitJobsPerS: Double?
+    @Option(help: "PostgreSQL CPU per job of queue_limit.sh, in µs, to print the ratio.") var limitPgCpuUsPerJob: Double?
     @Option(help: "Jobs/s of pgqueuer_peer.py, to print the ratio.") var peerJobsPerS: Double?
     @Option(help: "Folder for the workers' logs.") var logDirectory = ".run/bench"
 
@@ -75,7 +76,12 @@ struct RoostBench: AsyncParsableCommand {
         report.note(String(format: "per task: %.2f transactions, %.0f µs of worker CPU (%.1f s in all)",
                            Double(transactions) / Double(throughput.tasks), workerCPU * 1e6 / Double(throughput.tasks), workerCPU))
         if let serverCPU {
-            report.note(String(format: "per task: %.0f µs of PostgreSQL CPU (%.1f s in all)", serverCPU * 1e6 / Double(throughput.tasks), serverCPU))
+            let perTask = serverCPU * 1e6 / Double(throughput.tasks)
+            report.figure("queue.pg_cpu_us_per_task", perTask, "us", note: String(format: "PostgreSQL CPU, %.1f s in all", serverCPU))
+            if let limitPgCpuUsPerJob {
+                report.figure("queue.pg_cpu_ratio_vs_limit", limitPgCpuUsPerJob / perTask, "x", decimals: 2,
+                              note: String(format: "the limit's %.1f µs per job over Roost's per task", limitPgCpuUsPerJob))
+            }
         }
         if let limitJobsPerS {
             report.figure("queue.ratio_vs_limit", throughput.tasksPerSecond / limitJobsPerS, "x", decimals: 2,

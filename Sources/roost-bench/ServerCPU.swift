@@ -1,7 +1,8 @@
 import Foundation
 
-/// CPU time used by a local PostgreSQL server's processes (the postmaster's children), read from
-/// /proc: a figure the machine's other load disturbs far less than wall-clock throughput.
+/// CPU time used by a local PostgreSQL server's processes, read from /proc: the postmaster's live
+/// children, plus those that exited (the postmaster's cutime and cstime). A figure the machine's
+/// other load disturbs far less than wall-clock throughput.
 struct ServerCPU {
     let postmasterPID: Int32
 
@@ -13,7 +14,8 @@ struct ServerCPU {
     func seconds() throws -> Double {
         let children = try FileManager.default.contentsOfDirectory(atPath: "/proc").compactMap(Int32.init)
             .filter { (try? Self.parentPID(of: $0)) == postmasterPID }
-        return try children.map { try WorkerFleet.cpuTicks(pid: $0) }.reduce(0, +) / Double(sysconf(Int32(_SC_CLK_TCK)))
+        let live = try children.map { try WorkerFleet.cpuTicks(pid: $0) }.reduce(0, +)
+        return (live + (try WorkerFleet.cpuTicks(pid: postmasterPID, ofExitedChildren: true))) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     static func parentPID(of pid: Int32) throws -> Int32 {

@@ -55,12 +55,14 @@ final class WorkerFleet {
 }
 
 extension WorkerFleet {
-    /// utime + stime from /proc/PID/stat (fields 14 and 15, counted after the parenthesised name).
-    static func cpuTicks(pid: Int32) throws -> Double {
+    /// utime + stime from /proc/PID/stat (fields 14 and 15, counted after the parenthesised name),
+    /// or cutime + cstime (16 and 17), what its exited children used.
+    static func cpuTicks(pid: Int32, ofExitedChildren: Bool = false) throws -> Double {
         let stat = try String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)
         guard let close = stat.lastIndex(of: ")") else { throw BenchError("unreadable /proc/\(pid)/stat") }
         let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else {
+        let first = ofExitedChildren ? 13 : 11
+        guard fields.count > first + 1, let user = Double(fields[first]), let system = Double(fields[first + 1]) else {
             throw BenchError("unreadable /proc/\(pid)/stat")
         }
         return user + system
