@@ -18,7 +18,7 @@ final class WorkerFleet {
             process.executableURL = URL(fileURLWithPath: roost)
             process.arguments = ["worker", "--queues", queue, "--concurrency", String(concurrency)]
             let logPath = "\(logDirectory)/worker-\(queue)-\(processes.count).log"
-            FileManager.default.createFile(atPath: logPath, contents: nil)
+            _ = FileManager.default.createFile(atPath: logPath, contents: nil)
             process.standardError = FileHandle(forWritingAtPath: logPath)
             process.standardOutput = process.standardError
             try process.run()
