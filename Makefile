@@ -29,4 +29,4 @@ bench: setup
 	scripts/with-postgres.sh --durable scripts/bench.sh $(BENCH_BUILD)/release/roost $(BENCH_BUILD)/release/roost-bench
 
 clean:
-	rm -rf .build .pg .run
+	rm -rf .build $(BENCH_BUILD) .pg .run
