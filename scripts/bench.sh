@@ -41,7 +41,11 @@ server_cpu_ticks() {
   echo "$total"
 }
 
+# Each measured phase starts from a checkpoint, so none pays for writing out the last one's buffers.
+checkpoint() { psql -X -q -c CHECKPOINT; }
+
 echo "== limit: queue_limit.sh --batch 50 (10 s)"
+checkpoint
 before=$(server_cpu_ticks)
 limit_line=$("$peers/queue_limit.sh" --batch 50 --seconds 10)
 limit_cpu_ticks=$(( $(server_cpu_ticks) - before ))
@@ -57,6 +61,7 @@ echo "BENCH limit.jobs_per_s $limit jobs/s"
 echo "BENCH limit.pg_cpu_us_per_job $limit_cpu us"
 
 echo "== peer: pgqueuer_peer.py --procs 2 --batch 100"
+checkpoint
 peer_line=$(.venv/bin/python "$peers/pgqueuer_peer.py" --procs 2 --batch 100)
 echo "   $peer_line"
 peer=$(jobs_per_s <<<"$peer_line")
