@@ -19,5 +19,14 @@ test: build
 run: build
 	scripts/with-postgres.sh scripts/run.sh $(ROOST)
 
+# Figures, not tests: Roost's queue against the limit and the peer in ../shared/bench (see README.md).
+# Release binaries with the Swift runtime linked in (one self-contained file per host), in their own
+# build folder so that debug builds are not redone.
+BENCH_BUILD := .build-static
+bench: setup
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(BENCH_BUILD) --product roost
+	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(BENCH_BUILD) --product roost-bench
+	scripts/with-postgres.sh --durable scripts/bench.sh $(BENCH_BUILD)/release/roost $(BENCH_BUILD)/release/roost-bench
+
 clean:
-	rm -rf .build .pg .run
+	rm -rf .build $(BENCH_BUILD) .pg .run

@@ -52,6 +52,13 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
+        // `make bench`: figures, not tests (scripts/bench.sh).
+        .executableTarget(name: "roost-bench", dependencies: [
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostPostgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         .target(name: "RoostTestSupport", dependencies: [
             "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),

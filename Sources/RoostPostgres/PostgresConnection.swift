@@ -8,9 +8,11 @@ import Foundation
 /// The connection opens lazily and reopens after it breaks (see `ensureOpen`); statements are
 /// never retried by it, because only the caller knows whether a statement is safe to repeat.
 public final class PostgresConnection: @unchecked Sendable {
-    // @unchecked Sendable: `handle` is only touched on `queue`, a serial queue this object owns,
-    // so libpq never sees two threads on one PGconn.
+    // @unchecked Sendable: `handle` and `prepared` are only touched on `queue`, a serial queue this
+    // object owns, so libpq never sees two threads on one PGconn.
     private var handle: OpaquePointer?
+    /// Statements prepared on the current session: SQL text → statement name.
+    private var prepared: [String: String] = [:]
     private let queue: DispatchQueue
     public let settings: PostgresSettings
 
@@ -66,6 +68,7 @@ public final class PostgresConnection: @unchecked Sendable {
         if let handle, PQstatus(handle) == CONNECTION_OK { return }
         if let handle { PQfinish(handle) }
         handle = nil
+        prepared = [:]
         let conn = try Self.openHandle(settings)
         handle = conn
         // Timestamps come back in UTC, so decoding never depends on the server's zone.
@@ -104,6 +107,34 @@ public final class PostgresConnection: @unchecked Sendable {
     public func query(_ sql: String, binds: [PostgresBind]) async throws -> PostgresRows {
         try await ensureOpen()
         return try await onQueue { handle in try Self.execute(handle, sql, binds) }
+    }
+
+    /// Runs one parameterized statement as a prepared statement of this session: parsed (and,
+    /// once PostgreSQL settles on a generic plan, planned) once, not on every call. For the few
+    /// hot statements run thousands of times a second; the SQL must be a fixed string.
+    @discardableResult
+    public func query(prepared sql: String, binds: [PostgresBind]) async throws -> PostgresRows {
+        try await ensureOpen()
+        return try await onQueue { handle in
+            let name = try self.statementName(for: sql, binds: binds, on: handle)
+            return try Self.execute(handle, binds) { values, _ in
+                PQexecPrepared(handle, name, Int32(binds.count), values, nil, nil, 0)
+            }
+        }
+    }
+
+    /// The name `sql` is prepared under on this session, preparing it first if needed. Only on `queue`.
+    private func statementName(for sql: String, binds: [PostgresBind], on handle: OpaquePointer) throws -> String {
+        if let name = prepared[sql] { return name }
+        let name = "roost_\(prepared.count + 1)"
+        let types = binds.map { Oid($0.typeOID) }
+        guard let result = PQprepare(handle, name, sql, Int32(binds.count), types) else {
+            throw PostgresError.fromConnection(handle, context: "cannot prepare statement")
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw PostgresError.fromResult(result) }
+        prepared[sql] = name
+        return name
     }
 
     /// Runs a script of several statements with the simple query protocol and no parameters.
@@ -160,20 +191,27 @@ public final class PostgresConnection: @unchecked Sendable {
             queue.async {
                 if let handle = self.handle { PQfinish(handle) }
                 self.handle = nil
+                self.prepared = [:]
                 continuation.resume()
             }
         }
     }
 
     static func execute(_ handle: OpaquePointer, _ sql: String, _ binds: [PostgresBind]) throws -> PostgresRows {
+        try execute(handle, binds) { values, types in
+            PQexecParams(handle, sql, Int32(binds.count), types, values, nil, nil, 0)
+        }
+    }
+
+    /// Passes the binds as C strings and their type OIDs to `send`, and reads its result.
+    private static func execute(_ handle: OpaquePointer, _ binds: [PostgresBind],
+                                _ send: (UnsafePointer<UnsafePointer<CChar>?>?, UnsafePointer<Oid>?) -> OpaquePointer?)
+        throws -> PostgresRows {
         let values = binds.map { $0.text.map { strdup($0) } ?? nil }
         defer { values.forEach { free($0) } }
         let types = binds.map { Oid($0.typeOID) }
         let result = values.map { UnsafePointer($0) }.withUnsafeBufferPointer { valuePointers in
-            types.withUnsafeBufferPointer { typePointers in
-                PQexecParams(handle, sql, Int32(binds.count), typePointers.baseAddress,
-                             valuePointers.baseAddress, nil, nil, 0)
-            }
+            types.withUnsafeBufferPointer { typePointers in send(valuePointers.baseAddress, typePointers.baseAddress) }
         }
         guard let result else { throw PostgresError.fromConnection(handle, context: "query failed") }
         defer { PQclear(result) }

@@ -39,6 +39,13 @@ public final class PostgresPool: Sendable {
         try await withConnection { try await $0.query(sql, binds: binds) }
     }
 
+    /// Runs a prepared statement of the lent connection's session (see `PostgresConnection.query(prepared:binds:)`).
+    @discardableResult
+    public func query(prepared sql: String, _ values: any PostgresEncodable...) async throws -> PostgresRows {
+        let binds = values.map(\.postgresBind)
+        return try await withConnection { try await $0.query(prepared: sql, binds: binds) }
+    }
+
     public func transaction<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         try await withConnection { try await $0.transaction(body) }
     }

@@ -95,6 +95,24 @@ import Testing
         #expect(newPID != pid)
     }
 
+    @Test func preparedStatementsArePreparedOncePerSessionAndAgainAfterAReconnect() async throws {
+        var poolSettings = try settings
+        poolSettings.reconnectWindow = .seconds(5)
+        let pool = PostgresPool(settings: poolSettings, size: 1)
+        let sql = "SELECT $1::int8 + 1 AS n, pg_backend_pid() AS pid"
+        let first = try await pool.query(prepared: sql, Int64(1))[0]
+        #expect(try first.decode("n", as: Int64.self) == 2)
+        #expect(try await pool.query(prepared: sql, Int64(41))[0].decode("n", as: Int64.self) == 42)
+        #expect(try await pool.query("SELECT count(*) FROM pg_prepared_statements")[0].decode(at: 0, as: Int.self) == 1)
+        await #expect(throws: PostgresError.self) { try await pool.query(prepared: "SELEC 1") }
+
+        let killer = try await PostgresConnection.connect(try settings)
+        try await killer.query("SELECT pg_terminate_backend($1)", try first.decode("pid", as: Int32.self))
+        await #expect(throws: PostgresError.self) { try await pool.query(prepared: sql, Int64(1)) }
+        // The new session has none of the old one's statements: it prepares its own.
+        #expect(try await pool.query(prepared: sql, Int64(2))[0].decode("n", as: Int64.self) == 3)
+    }
+
     @Test func poolBoundsConcurrentUse() async throws {
         let pool = PostgresPool(settings: try settings, size: 2)
         let pids = try await withThrowingTaskGroup(of: Int32.self) { group in

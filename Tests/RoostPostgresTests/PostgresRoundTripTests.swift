@@ -40,6 +40,7 @@ import Testing
         let back = try row.decode("v", as: Date.self)
         #expect(abs(back.timeIntervalSince1970 - date.timeIntervalSince1970) < 0.000_001)
         #expect(try row.decode("z", as: Date.self) == Date(timeIntervalSince1970: 1_793_491_200))
+        #expect(PostgresTimestamp.format(Date(timeIntervalSince1970: 1_795_000_000.123456)) == "2026-11-18 11:06:40.123456+00")
         #expect(PostgresTimestamp.parse(PostgresTimestamp.format(Date(timeIntervalSince1970: -86_400.5)))
                 == Date(timeIntervalSince1970: -86_400.5))
     }

@@ -13,20 +13,12 @@ enum TryEnd: Sendable {
 /// Runs one try, enforcing the task's execution timeout by cancelling it.
 enum TryExecutor {
     static func run(_ type: any TaskType, _ context: TaskContext, timeout: Duration?) async -> TryEnd {
-        await withTaskGroup(of: TryEnd?.self) { group in
+        guard let timeout else { return await run(type, context) }
+        return await withTaskGroup(of: TryEnd?.self) { group in
+            group.addTask { await run(type, context) }
             group.addTask {
-                do {
-                    try await type.run(context)
-                    return Task.isCancelled ? .cancelled : .returned
-                } catch {
-                    return Task.isCancelled || error is CancellationError ? .cancelled : .threw("\(error)")
-                }
-            }
-            if let timeout {
-                group.addTask {
-                    try? await Task.sleep(for: timeout)
-                    return Task.isCancelled ? nil : .timedOut(timeout)
-                }
+                try? await Task.sleep(for: timeout)
+                return Task.isCancelled ? nil : .timedOut(timeout)
             }
             var end: TryEnd = .cancelled
             for await result in group {
@@ -36,6 +28,16 @@ enum TryExecutor {
             }
             group.cancelAll()
             return end
+        }
+    }
+
+    /// Without a timeout the try runs in the caller's task: no child task per try.
+    private static func run(_ type: any TaskType, _ context: TaskContext) async -> TryEnd {
+        do {
+            try await type.run(context)
+            return Task.isCancelled ? .cancelled : .returned
+        } catch {
+            return Task.isCancelled || error is CancellationError ? .cancelled : .threw("\(error)")
         }
     }
 }

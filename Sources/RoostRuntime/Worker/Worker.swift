@@ -48,7 +48,7 @@ public final class Worker: Service, Sendable {
         self.queue = TaskQueueStore(pool: pool)
         self.workers = WorkerStore(pool: pool)
         self.logs = TaskLogStore(pool: pool)
-        self.completer = Completer(store: queue, logger: logger)
+        self.completer = Completer(store: queue, written: slotFreed, logger: logger)
     }
 
     public func run() async throws {
@@ -87,12 +87,14 @@ public final class Worker: Service, Sendable {
 
     var isShuttingDown: Bool { state.withLock { $0.shuttingDown } }
 
-    /// Claims as many tasks as there are free slots, in one statement, whenever woken.
+    /// Claims as many tasks as there are free slots, in one statement, whenever woken. A successful
+    /// try frees its slot once its completion is queued, so the next claim overlaps the write of
+    /// the last batch; claiming pauses while more than two batches' worth are still unwritten.
     private func claimLoop(_ identity: WorkerIdentity, _ logger: Logger) async {
         var backoff = Duration.milliseconds(100)
         while !isShuttingDown {
             let free = config.concurrency - state.withLock { $0.running.count }
-            guard free > 0 else {
+            guard free > 0, completer.backlog < 2 * config.concurrency else {
                 await slotFreed.wait(timeout: config.pollInterval)
                 continue
             }
@@ -149,7 +151,12 @@ public final class Worker: Service, Sendable {
             result = .failure(.timedOut, error: message, metrics: context.metrics)
         }
         await record(result, of: task, context: context, logger: logger)
-        state.withLock { _ = $0.running.removeValue(forKey: task.attemptID) }
+        leaveSlot(task)
+    }
+
+    /// Frees the try's slot; a no-op when it already left.
+    private func leaveSlot(_ task: ClaimedTask) {
+        guard state.withLock({ $0.running.removeValue(forKey: task.attemptID) }) != nil else { return }
         slotFreed.signal()
     }
 
@@ -162,7 +169,7 @@ public final class Worker: Service, Sendable {
             case nil:
                 accepted = false
             case .success(let metrics):
-                accepted = await completer.complete(task, metrics: metrics)
+                accepted = await completer.complete(task, metrics: metrics) { leaveSlot(task) }
             case let result?:
                 accepted = try await queue.finish(task, result: result)
             }

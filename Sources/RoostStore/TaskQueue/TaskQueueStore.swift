@@ -9,20 +9,43 @@ public struct TaskQueueStore: Sendable {
     let pool: PostgresPool
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// Claims up to `limit` claimable tasks from `queues` in one statement: highest priority first,
-    /// then longest waiting. Each gets a new attempt row (its fencing token) and a lease.
+    /// Claims up to `limit` claimable tasks from `queues` in one transaction of two statements:
+    /// highest priority first, then longest waiting. Each gets a lease and a new attempt row, whose
+    /// id is its fencing token. The attempts are inserted by a second statement because their
+    /// foreign-key checks cost several times more on rows updated by the same statement.
     public func claim(by worker: WorkerIdentity, queues: [String], limit: Int, lease: Duration) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
-        let rows = try await pool.query(Self.claimSQL, queues, limit, worker.workerID, worker.hostname, worker.pid,
-                                        lease.milliseconds, TaskLifecycle.sources(of: .claimed).map(\.rawValue))
+        return try await pool.transaction { connection in
+            let tasks = try Self.claimedTasks(try await connection.query(prepared: Self.claimSQL, binds: [
+                queues.postgresBind, limit.postgresBind, worker.workerID.postgresBind, lease.milliseconds.postgresBind,
+            ]))
+            guard !tasks.isEmpty else { return [] }
+            try await connection.query(prepared: Self.insertAttemptsSQL, binds: [
+                tasks.map(\.attemptID).postgresBind, tasks.map(\.instanceID).postgresBind, tasks.map(\.tryNumber).postgresBind,
+                tasks.map { $0.queuedAt ?? $0.startedAt }.postgresBind, tasks[0].startedAt.postgresBind,
+                worker.workerID.postgresBind, worker.hostname.postgresBind, worker.pid.postgresBind,
+            ])
+            return tasks
+        }
+    }
+
+    /// Decodes a claim's rows. The tasks of one run share their conf and params often repeat, so
+    /// each distinct JSON text is decoded once per claim.
+    static func claimedTasks(_ rows: PostgresRows) throws -> [ClaimedTask] {
+        var decoded: [String: JSONValue] = [:]
+        func json(_ row: PostgresRow, _ column: String) throws -> JSONValue {
+            let text = try row.decode(column, as: PostgresJSON.self)
+            if let value = decoded[text.text] { return value }
+            let value = try text.decode(JSONValue.self)
+            decoded[text.text] = value
+            return value
+        }
         return try rows.map { row in
-            let params: PostgresJSON = try row.decode("params")
-            let conf: PostgresJSON = try row.decode("conf")
             let timeout: Int64? = try row.decode("execution_timeout_ms")
             return ClaimedTask(
                 instanceID: try row.decode("id"), attemptID: try row.decode("attempt_id"), dagID: try row.decode("dag_id"),
                 runID: try row.decode("run_id"), taskID: try row.decode("task_id"), taskType: try row.decode("task_type"),
-                params: try params.decode(JSONValue.self), conf: try conf.decode(JSONValue.self),
+                params: try json(row, "params"), conf: try json(row, "conf"),
                 logicalDate: try row.decode("logical_date"),
                 dataInterval: DataInterval(start: try row.decode("data_interval_start"), end: try row.decode("data_interval_end")),
                 tryNumber: try row.decode("try_number"), maxTries: try row.decode("max_tries"),
@@ -34,7 +57,7 @@ public struct TaskQueueStore: Sendable {
     /// Extends the leases of the given attempts and the worker's own heartbeat in one statement.
     /// Returns the attempts still held; any other was taken back and must be abandoned.
     public func heartbeat(worker: WorkerIdentity, attempts: [ClaimedTask], lease: Duration) async throws -> Set<Int64> {
-        let rows = try await pool.query(Self.heartbeatSQL, attempts.map(\.instanceID), attempts.map(\.attemptID),
+        let rows = try await pool.query(prepared: Self.heartbeatSQL, attempts.map(\.instanceID), attempts.map(\.attemptID),
                                         worker.workerID, lease.milliseconds)
         return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
     }
@@ -44,8 +67,11 @@ public struct TaskQueueStore: Sendable {
     public func completeSuccesses(_ results: [(task: ClaimedTask, metrics: JSONValue)]) async throws -> Set<Int64> {
         guard !results.isEmpty else { return [] }
         let encoder = JSONEncoder()
-        let metrics = results.map { String(decoding: (try? encoder.encode($0.metrics)) ?? Data("{}".utf8), as: UTF8.self) }
-        let rows = try await pool.query(Self.completeSQL, results.map(\.task.instanceID), results.map(\.task.attemptID), metrics,
+        // Most tasks report no metrics: skip the encoder for those.
+        let metrics = results.map { result in
+            result.metrics == .object([:]) ? "{}" : String(decoding: (try? encoder.encode(result.metrics)) ?? Data("{}".utf8), as: UTF8.self)
+        }
+        let rows = try await pool.query(prepared: Self.completeSQL, results.map(\.task.instanceID), results.map(\.task.attemptID), metrics,
                                         TaskLifecycle.sources(of: .succeeded).map(\.rawValue))
         return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
     }
@@ -92,28 +118,44 @@ public struct TaskQueueStore: Sendable {
         try await connection.query("SELECT pg_notify($1, '')", RunStore.schedulerChannel)
     }
 
+    /// The states a claim takes tasks from, as SQL literals: written into the claim so that its
+    /// prepared, generic plan still matches the partial index `task_instances_claimable`.
+    static let claimableStates = TaskLifecycle.sources(of: .claimed).map { "'\($0.rawValue)'" }.joined(separator: ", ")
+
+    /// One ordered index scan per queue (`task_instances_claimable`), stopping after `$2` rows: a
+    /// single `queue = ANY(...)` scan cannot return rows in order, so it would sort the whole
+    /// backlog on every claim.
     static let claimSQL = """
         WITH picked AS (
-            SELECT id FROM roost.task_instances
-            WHERE state = ANY($7::text[]) AND queue = ANY($1::text[]) AND next_attempt_at <= now()
-            ORDER BY priority_weight DESC, next_attempt_at
+            SELECT c.id, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
+            CROSS JOIN LATERAL (
+                SELECT id, priority_weight, next_attempt_at FROM roost.task_instances
+                WHERE queue = q.queue AND state IN (\(claimableStates)) AND next_attempt_at <= now()
+                ORDER BY priority_weight DESC, next_attempt_at
+                LIMIT $2
+                FOR UPDATE SKIP LOCKED
+            ) c
+            ORDER BY c.priority_weight DESC, c.next_attempt_at
             LIMIT $2
-            FOR UPDATE SKIP LOCKED
-        ), attempts AS (
-            INSERT INTO roost.task_attempts (task_instance_id, try_number, worker_id, hostname, pid, state, queued_at, started_at)
-            SELECT ti.id, ti.try_number + 1, $3, $4, $5, 'running', ti.next_attempt_at, clock_timestamp()
-            FROM roost.task_instances ti JOIN picked USING (id)
-            RETURNING id, task_instance_id, queued_at, started_at
+        ), claim AS (
+            SELECT clock_timestamp() AS started_at
         )
         UPDATE roost.task_instances ti
-        SET state = 'running', try_number = ti.try_number + 1, attempt_id = a.id, lease_owner = $3,
-            lease_expires_at = now() + $6 * interval '1 millisecond', started_at = coalesce(ti.started_at, a.started_at),
-            next_attempt_at = NULL, ended_at = NULL
-        FROM attempts a, roost.dag_runs r
-        WHERE ti.id = a.task_instance_id AND r.id = ti.dag_run_id
-        RETURNING ti.id, a.id AS attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
+        SET state = 'running', try_number = ti.try_number + 1, attempt_id = nextval('roost.task_attempts_id_seq'),
+            lease_owner = $3, lease_expires_at = now() + $4 * interval '1 millisecond',
+            started_at = coalesce(ti.started_at, claim.started_at), next_attempt_at = NULL, ended_at = NULL
+        FROM picked, claim, roost.dag_runs r
+        WHERE ti.id = picked.id AND r.id = ti.dag_run_id
+        RETURNING ti.id, ti.attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
                   r.logical_date, r.data_interval_start, r.data_interval_end, ti.try_number, ti.max_tries,
-                  ti.execution_timeout_ms, a.queued_at, a.started_at
+                  ti.execution_timeout_ms, picked.next_attempt_at AS queued_at, claim.started_at
+        """
+
+    /// The attempt rows of a claim, with the ids the claim drew from their sequence.
+    static let insertAttemptsSQL = """
+        INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
+        SELECT a.id, a.task_instance_id, a.try_number, a.queued_at, $5, $6, $7, $8, 'running'
+        FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::timestamptz[]) AS a(id, task_instance_id, try_number, queued_at)
         """
 
     static let heartbeatSQL = """
