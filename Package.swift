@@ -26,7 +26,9 @@ let package = Package(
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
-        .target(name: "RoostS3", dependencies: ["RoostHTTP", "RoostCore", "COpenSSL"]),
+        .target(name: "RoostS3", dependencies: [
+            "RoostHTTP", "RoostCore", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
