@@ -20,12 +20,14 @@ let package = Package(
         .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "RoostCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RoostPostgres", dependencies: [
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
+        .target(name: "RoostGzip", dependencies: ["CZlib"]),
         .target(name: "RoostS3", dependencies: [
             "RoostHTTP", "RoostCore", "COpenSSL", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -33,12 +35,12 @@ let package = Package(
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore",
+            "RoostCore", "RoostStore", "RoostS3", "RoostGzip",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostS3", "RoostHTTP",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

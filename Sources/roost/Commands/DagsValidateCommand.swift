@@ -13,7 +13,7 @@ extension DagsCommand {
         func run() throws {
             let config = try global.loadConfig()
             let path = folder ?? config.scheduler.dagsFolder
-            let (dags, errors) = DagFolder(path: path, registry: TaskRegistry.builtIn).load()
+            let (dags, errors) = DagFolder(path: path, registry: try TaskTypes.registry(config)).load()
             for error in errors { print(error) }
             guard errors.isEmpty else {
                 print("\(errors.count) error(s) in \(path)")

@@ -17,7 +17,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let config = try global.bootstrap()
         let logger = Logger(label: "roost.scheduler")
         let settings = PostgresSettings(config.database, applicationName: "roost scheduler", reconnectWindow: .seconds(30))
-        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: TaskRegistry.builtIn)
+        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: try TaskTypes.registry(config))
         let scheduler = Scheduler(pollInterval: config.scheduler.pollInterval, settings: settings,
                                   pool: PostgresPool(settings: settings, size: config.database.poolSize),
                                   source: folder.source, logger: logger)
