@@ -47,7 +47,8 @@ let package = Package(
         ]),
 
         .target(name: "RoostTestSupport", dependencies: [
-            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", .product(name: "Logging", package: "swift-log"),
+            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostS3", "RoostHTTP",
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
         .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
@@ -55,7 +56,9 @@ let package = Package(
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
-        .testTarget(name: "RoostRuntimeTests", dependencies: ["RoostRuntime", "RoostStore", "RoostCore", "RoostTestSupport"]),
+        .testTarget(name: "RoostRuntimeTests", dependencies: [
+            "RoostRuntime", "RoostStore", "RoostCore", "RoostS3", "RoostGzip", "RoostTestSupport",
+        ]),
     ],
     swiftLanguageModes: [.v6]
 )

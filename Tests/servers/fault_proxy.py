@@ -7,6 +7,7 @@ POST /__faults__ with a JSON list of rules replaces the rules; GET /__faults__ r
   {"method": "PUT", "match": "partNumber=3", "times": 2,
    "action": "status", "status": 503, "code": "SlowDown"}   (an S3-style XML error)
   {"method": "GET", "match": "/key", "times": 1, "action": "drop"}   (close without answer)
+  {"method": "PUT", "match": "/b/", "times": 99, "action": "delay", "seconds": 0.3}   (then forward)
 "match" is a substring of the path and query. Other requests are forwarded unchanged.
 """
 import http.client
@@ -14,6 +15,7 @@ import json
 import socket
 import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 upstream_port = int(sys.argv[1])
@@ -62,6 +64,9 @@ class Proxy(BaseHTTPRequestHandler):
             self.connection.shutdown(socket.SHUT_RDWR)
             self.close_connection = True
             return
+        if fault and fault["action"] == "delay":
+            time.sleep(fault["seconds"])
+            fault = None
         if fault:
             error = f"<Error><Code>{fault['code']}</Code><Message>injected {fault['code']}</Message><RequestId>fault-{hits}</RequestId></Error>"
             return self.reply(fault["status"], error.encode(), [("Content-Type", "application/xml")])
