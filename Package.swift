@@ -55,7 +55,7 @@ let package = Package(
         .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
-        .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+        .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport", "RoostS3"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: [
             "RoostRuntime", "RoostStore", "RoostCore", "RoostS3", "RoostGzip", "RoostTestSupport",
         ]),
