@@ -33,7 +33,9 @@ struct S3Endpoint: Sendable {
         path += key ?? ""
         let defaultPort = scheme == "https" ? 443 : 80
         let hostHeader = port.map { $0 == defaultPort ? host : "\(host):\($0)" } ?? host
-        let queryText = query.map { AWSURI.encode($0.name) + "=" + AWSURI.encode($0.value) }.joined(separator: "&")
+        // "?uploads", not "?uploads=": some S3-compatible stores only see the bare form (the
+        // signature covers "uploads=" either way).
+        let queryText = query.map { AWSURI.encode($0.name) + ($0.value.isEmpty ? "" : "=" + AWSURI.encode($0.value)) }.joined(separator: "&")
         let url = URL(string: "\(scheme)://\(hostHeader)\(AWSURI.encode(path, keepingSlashes: true))" + (queryText.isEmpty ? "" : "?\(queryText)"))!
         return Location(url: url, host: hostHeader, path: path)
     }
