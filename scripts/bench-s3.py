@@ -49,6 +49,7 @@ try:
         if status != 0:
             sys.exit(f"roost s3 cp failed with status {status}")
         peak_rss_mb = usage.ru_maxrss / 1024
+        roost_cpu = usage.ru_utime + usage.ru_stime
         s3.delete_object(Bucket="roost-bench", Key="roost.bin")
 
         config = TransferConfig(multipart_threshold=16 << 20, multipart_chunksize=part_mib << 20, max_concurrency=concurrency)
@@ -61,7 +62,7 @@ finally:
 
 roost_rate, boto_rate = size_mb / roost_seconds, size_mb / boto_seconds
 print(f"upload {size_mib} MiB in {part_mib} MiB parts, {concurrency} at once, to moto_server:")
-print(f"  roost  {roost_rate:8.1f} MB/s  ({roost_seconds:.1f} s, peak RSS {peak_rss_mb:.0f} MB)")
+print(f"  roost  {roost_rate:8.1f} MB/s  ({roost_seconds:.1f} s, {roost_cpu:.1f} s CPU, peak RSS {peak_rss_mb:.0f} MB)")
 print(f"  boto3  {boto_rate:8.1f} MB/s  ({boto_seconds:.1f} s)")
 print(f"  ratio  {roost_rate / boto_rate:.2f}x")
 print(f"BENCH s3.upload.mb_per_s={roost_rate:.1f}")

@@ -10,7 +10,8 @@ import datetime
 import json
 import sys
 import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import serving
 
 lifetime = int(sys.argv[1]) if len(sys.argv) > 1 else 3600
 TOKEN = "fake-imds-token"
@@ -19,19 +20,7 @@ fetches = 0
 lock = threading.Lock()
 
 
-class IMDS(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body):
-        body = body.encode()
-        self.send_response(status)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
+class IMDS(serving.Handler):
     def do_PUT(self):
         if self.path == "/latest/api/token" and self.headers.get("X-aws-ec2-metadata-token-ttl-seconds"):
             return self.reply(200, TOKEN)
@@ -57,7 +46,4 @@ class IMDS(BaseHTTPRequestHandler):
         self.reply(404, "")
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), IMDS)
-server.daemon_threads = True
-print(f"PORT {server.server_address[1]}", flush=True)
-server.serve_forever()
+serving.serve(IMDS)

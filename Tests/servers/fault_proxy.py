@@ -16,7 +16,8 @@ import socket
 import sys
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import serving
 
 upstream_port = int(sys.argv[1])
 rules = []
@@ -35,21 +36,7 @@ def take_fault(method, target):
     return None
 
 
-class Proxy(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
-    def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
+class Proxy(serving.Handler):
     def handle_any(self):
         global rules
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -81,7 +68,4 @@ class Proxy(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = handle_any
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Proxy)
-server.daemon_threads = True
-print(f"PORT {server.server_address[1]}", flush=True)
-server.serve_forever()
+serving.serve(Proxy)
