@@ -16,6 +16,10 @@ if auth:
 
 from moto.server import ThreadedMotoServer  # noqa: E402  (reads the setting above on import)
 
+import serving  # noqa: E402
+
+serving.exit_with_parent()
+
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
 _, port = server.get_host_and_port()

@@ -1,6 +1,22 @@
-"""What the test servers share: a quiet HTTP/1.1 handler with `reply`, and `serve`, which binds
-127.0.0.1 on a free port, prints "PORT <n>" and serves until killed."""
+"""What the test servers share: a quiet HTTP/1.1 handler with `reply`; `serve`, which binds
+127.0.0.1 on a free port, prints "PORT <n>" and serves until killed; and `exit_with_parent`."""
+import os
+import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def exit_with_parent():
+    """Exits when the test process that started this server is gone: servers shared by a whole
+    test run are never stopped explicitly, and would otherwise outlive it (and hold its output)."""
+    parent = os.getppid()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -21,6 +37,7 @@ class Handler(BaseHTTPRequestHandler):
 
 
 def serve(handler):
+    exit_with_parent()
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)
