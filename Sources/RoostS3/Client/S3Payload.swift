@@ -68,19 +68,25 @@ struct PayloadDigests: Sendable {
         self.md5 = md5.finish()
     }
 
+    /// Reads with `pread` into one 1 MiB buffer: Foundation's FileHandle reads 4 KiB at a time
+    /// into fresh `Data`, which made hashing a part slower than sending it.
     init(path: String, offset: UInt64, length: UInt64) throws {
-        guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw HTTPBodyError(path: path, reason: "cannot open it for reading")
-        }
-        defer { try? handle.close() }
-        try handle.seek(toOffset: offset)
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { throw HTTPBodyError(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
         var sha = Digest.Hasher.sha256(), md5 = Digest.Hasher.md5()
-        var remaining = length
-        while remaining > 0 {
-            let chunk = try handle.read(upToCount: Int(min(remaining, 1 << 20))) ?? Data()
-            guard !chunk.isEmpty else { throw HTTPBodyError(path: path, reason: "the file is shorter than expected") }
-            chunk.withUnsafeBytes { sha.update($0); md5.update($0) }
-            remaining -= UInt64(chunk.count)
+        let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
+        defer { buffer.deallocate() }
+        var position = offset
+        while position < offset + length {
+            let count = pread(descriptor, buffer.baseAddress, Int(min(UInt64(buffer.count), offset + length - position)), off_t(position))
+            guard count > 0 else {
+                throw HTTPBodyError(path: path, reason: count == 0 ? "the file is shorter than expected" : String(cString: strerror(errno)))
+            }
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            sha.update(chunk)
+            md5.update(chunk)
+            position += UInt64(count)
         }
         self.sha256 = sha.finish()
         self.md5 = md5.finish()
