@@ -14,6 +14,7 @@ build: setup
 test: build
 	$(SWIFT) build --build-tests
 	scripts/with-postgres.sh $(SWIFT) test --skip-build
+	ansible/tests/run.sh
 
 run: build
 	scripts/with-postgres.sh scripts/run.sh $(ROOST)

@@ -14,6 +14,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swiftlang/swift-subprocess", from: "1.0.2"),
+        .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
     ],
     targets: [
         .systemLibrary(name: "CPostgres", pkgConfig: "libpq", providers: [.apt(["libpq-dev"])]),
@@ -28,26 +30,34 @@ let package = Package(
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
         .target(name: "RoostGzip", dependencies: ["CZlib"]),
+        .target(name: "RoostKafka", dependencies: [
+            "CKafka", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostS3", dependencies: [
             "RoostHTTP", "RoostCore", "COpenSSL", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "RoostTwitter", dependencies: [
+            "RoostCore", "RoostHTTP", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore", "RoostS3", "RoostGzip",
+            "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP", "RoostS3", "RoostGzip",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "Subprocess", package: "swift-subprocess"),
+            .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore", "RoostS3", "RoostHTTP",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP", "RoostS3",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         .target(name: "RoostTestSupport", dependencies: [
-            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostS3", "RoostHTTP",
+            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", "RoostS3", "RoostHTTP",
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
@@ -56,8 +66,11 @@ let package = Package(
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
         .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport", "RoostS3"]),
+        .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
+        .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: [
-            "RoostRuntime", "RoostStore", "RoostCore", "RoostS3", "RoostGzip", "RoostTestSupport",
+            "RoostRuntime", "RoostStore", "RoostCore", "RoostPostgres", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
+            "RoostS3", "RoostGzip",
         ]),
     ],
     swiftLanguageModes: [.v6]

@@ -84,6 +84,15 @@ import Testing
                 .contains("worker.lease_timeout (from roost.yaml) must be longer than worker.heartbeat_interval"))
         #expect(error("s3: {sse: aws:kms}").contains("s3.sse_kms_key_id"))
         #expect(error("s3: {endpoint: not a url}").contains("s3.endpoint"))
+        #expect(error("", environment: ["ROOST_TWITTER_BASE_URL": "api.x.com"])
+                == "twitter.base_url (from ROOST_TWITTER_BASE_URL) must be an http:// or https:// URL like https://api.x.com")
+    }
+
+    @Test func theBearerTokenIsReadFromEitherVariable() throws {
+        #expect(try load("", environment: ["X_BEARER_TOKEN": "x-token"]).twitter.bearerToken == "x-token")
+        let both = try load("", environment: ["X_BEARER_TOKEN": "x-token", "ROOST_TWITTER_BEARER_TOKEN": "roost-token"])
+        #expect(both.twitter.bearerToken == "roost-token")
+        #expect(both.sources["twitter.bearer_token"] == "ROOST_TWITTER_BEARER_TOKEN")
     }
 
     @Test func secretsAreRedactedWhenPrinted() throws {

@@ -37,6 +37,27 @@ import Testing
         #expect(try await worker.waitForExit() == 0)
     }
 
+    /// Foundation's `Process` lost exits when a worker started many programs at once; never again.
+    @Test func manyCommandsAtOnceAllFinish() async throws {
+        let fleet = try await Fleet.create()
+        let tasks = (0..<24).map { index in
+            TaskDefinition(taskID: "echo\(index)", type: "command", params: .object([
+                "argv": .array([.string("/bin/echo"), .string("line \(index)")]),
+            ]))
+        }
+        let run = try await fleet.trigger(.test("cmdmany", tasks: tasks))[0]
+        let worker = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 16)
+        try await fleet.drive(fleet.scheduler([]), "the run ends") {
+            try await fleet.runs.run(dagID: "cmdmany", runID: run.runID)?.state.isFinal == true
+        }
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.task_instances WHERE state = 'success'", as: Int64.self) == 24)
+        let logs = TaskLogStore(pool: fleet.pool)
+        let last = try #require(try await logs.lines(dagID: "cmdmany", runID: run.runID, taskID: "echo23", tryNumber: 1))
+        #expect(last.lines.contains { $0.stream == "stdout" && $0.text == "line 23" })
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0)
+    }
+
     @Test func aTimedOutCommandIsKilled() async throws {
         let fleet = try await Fleet.create()
         let pidFile = FileManager.default.temporaryDirectory.appendingPathComponent("roost-cmd-\(UUID())").path

@@ -1,6 +1,7 @@
 import Foundation
 import RoostCore
 import RoostGzip
+import RoostPostgres
 import RoostRuntime
 import RoostS3
 import RoostStore
@@ -34,7 +35,10 @@ import Testing
     }
 
     @Test func paramsAreCheckedWithTheFieldNamed() throws {
-        let task = S3LoadTask(client: Moto.client(endpoint: URL(string: "http://127.0.0.1:1")!), config: try config(bucket: "b"), objects: nil)
+        // Validation touches neither S3 nor the database: neither address needs to answer.
+        let nowhere = PostgresPool(settings: PostgresSettings(conninfo: "host=127.0.0.1 port=1"), size: 1)
+        let task = S3LoadTask(client: Moto.client(endpoint: URL(string: "http://127.0.0.1:1")!), config: try config(bucket: "b"),
+                              objects: S3ObjectStore(pool: nowhere))
         func problem(_ params: [String: JSONValue]) -> String? {
             do { try task.validate(params: .object(params)) } catch { return "\(error)" }
             return nil

@@ -105,6 +105,9 @@ public struct RoostConfig: Sendable {
         if !s3.endpoint.isEmpty, URL(string: s3.endpoint)?.host == nil {
             throw fail("s3.endpoint", "must be a URL such as http://127.0.0.1:9000")
         }
+        if !(twitter.baseURL.hasPrefix("https://") || twitter.baseURL.hasPrefix("http://")) || URL(string: twitter.baseURL)?.host == nil {
+            throw fail("twitter.base_url", "must be an http:// or https:// URL like https://api.x.com")
+        }
     }
 
     /// `key = value  # source` lines with every secret redacted, for `roost config check`.

@@ -200,7 +200,7 @@ public final class Worker: Service, Sendable {
     private func cancel(_ tasks: [ClaimedTask], reason: CancelReason, logger: Logger) {
         for task in tasks {
             let handle = state.withLock { state -> Task<Void, Never>? in
-                guard var running = state.running[task.attemptID], !running.finishing else { return nil }
+                guard var running = state.running[task.attemptID], !running.finishing, running.cancelReason == nil else { return nil }
                 running.cancelReason = reason
                 state.running[task.attemptID] = running
                 return running.handle
@@ -279,8 +279,17 @@ public final class Worker: Service, Sendable {
             logger.notice("releasing unfinished tasks to the queue", metadata: ["count": "\(left.count)"])
             cancel(left, reason: .shutdown, logger: logger)
         }
-        while state.withLock({ !$0.running.isEmpty }) {
+        let cancelDeadline = ContinuousClock.now + .seconds(10)
+        while state.withLock({ !$0.running.isEmpty }), ContinuousClock.now < cancelDeadline {
             await slotFreed.wait(timeout: .milliseconds(100))
+        }
+        // A task type that ignores cancellation must not keep the worker alive: give its task back.
+        let stuck = state.withLock { $0.running.values.filter { !$0.finishing } }
+        for running in stuck {
+            logger.error("try did not stop when cancelled; releasing it to the queue",
+                         metadata: ["task": "\(running.task.dagID)/\(running.task.runID)/\(running.task.taskID)"])
+            await record(.released, of: running.task, context: running.context, logger: logger)
+            state.withLock { _ = $0.running.removeValue(forKey: running.task.attemptID) }
         }
     }
 }

@@ -1,6 +1,8 @@
 import ArgumentParser
 import RoostCore
+import RoostPostgres
 import RoostRuntime
+import RoostStore
 
 extension DagsCommand {
     struct Validate: ParsableCommand {
@@ -13,7 +15,9 @@ extension DagsCommand {
         func run() throws {
             let config = try global.loadConfig()
             let path = folder ?? config.scheduler.dagsFolder
-            let (dags, errors) = DagFolder(path: path, registry: try TaskTypes.registry(config)).load()
+            // Validation never runs a task, so this pool never connects.
+            let pool = PostgresPool(settings: PostgresSettings(config.database, applicationName: "roost dags validate"), size: 1)
+            let (dags, errors) = DagFolder(path: path, registry: try .roost(config, pool: pool)).load()
             for error in errors { print(error) }
             guard errors.isEmpty else {
                 print("\(errors.count) error(s) in \(path)")

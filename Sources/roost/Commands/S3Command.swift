@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import RoostRuntime
 import RoostS3
 
 /// `roost s3 …`: look at the lake with the credentials and settings the workers use.
@@ -16,7 +17,7 @@ struct S3Command: AsyncParsableCommand {
         @Flag(help: "List every object below the prefix instead of one level.") var recursive = false
 
         func run() async throws {
-            let client = try TaskTypes.s3Client(try global.bootstrap())
+            let client = try TaskRegistry.s3Client(try global.bootstrap())
             var token: String?
             repeat {
                 let page = try await client.listObjects(bucket: location.bucket, prefix: location.key,
@@ -40,7 +41,7 @@ struct S3Command: AsyncParsableCommand {
         @Argument(help: "A local path or s3://BUCKET/KEY (ending in / keeps the source's name)") var destination: String
 
         func run() async throws {
-            let client = try TaskTypes.s3Client(try global.bootstrap())
+            let client = try TaskRegistry.s3Client(try global.bootstrap())
             switch (S3Location(argument: source), S3Location(argument: destination)) {
             case (nil, nil):
                 throw ValidationError("one of SOURCE and DESTINATION must be an s3:// location")

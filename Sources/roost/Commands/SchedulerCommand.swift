@@ -17,9 +17,9 @@ struct SchedulerCommand: AsyncParsableCommand {
         let config = try global.bootstrap()
         let logger = Logger(label: "roost.scheduler")
         let settings = PostgresSettings(config.database, applicationName: "roost scheduler", reconnectWindow: .seconds(30))
-        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: try TaskTypes.registry(config))
-        let scheduler = Scheduler(pollInterval: config.scheduler.pollInterval, settings: settings,
-                                  pool: PostgresPool(settings: settings, size: config.database.poolSize),
+        let pool = PostgresPool(settings: settings, size: config.database.poolSize)
+        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: try .roost(config, pool: pool))
+        let scheduler = Scheduler(pollInterval: config.scheduler.pollInterval, settings: settings, pool: pool,
                                   source: folder.source, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: scheduler)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

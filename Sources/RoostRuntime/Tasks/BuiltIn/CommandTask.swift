@@ -1,10 +1,13 @@
-import Foundation
 import RoostCore
-import Synchronization
+import Subprocess
+import SystemPackage
 
 /// Runs a program: `params.argv` (no shell), with `params.env` added to the worker's environment.
 /// Its stdout and stderr go line by line into the task log; a non-zero exit fails the try; on
-/// cancellation (timeout, shutdown) it gets SIGTERM and, 5 s later, SIGKILL.
+/// cancellation (timeout, shutdown, lease lost) it gets SIGTERM and, 5 s later, SIGKILL.
+///
+/// swift-subprocess rather than Foundation's `Process`: on Linux, `Process` lost termination
+/// notifications when a worker started several programs at once, and the tries hung.
 public struct CommandTask: TaskType {
     public init() {}
     public var name: String { "command" }
@@ -23,102 +26,40 @@ public struct CommandTask: TaskType {
 
     public func run(_ context: TaskContext) async throws {
         let argv = (context.params["argv"]?.arrayValue ?? []).compactMap(\.stringValue)
-        let extra = (context.params["env"]?.objectValue ?? [:]).compactMapValues(\.stringValue)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: argv[0])
-        process.arguments = Array(argv.dropFirst())
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let stdout = LineForwarder(stream: "stdout", context: context)
-        let stderr = LineForwarder(stream: "stderr", context: context)
-        process.standardOutput = stdout.pipe
-        process.standardError = stderr.pipe
+        var extra: [Environment.Key: String?] = [:]
+        for (key, value) in context.params["env"]?.objectValue ?? [:] {
+            if let key = Environment.Key(rawValue: key) { extra[key] = value.stringValue }
+        }
+        var options = PlatformOptions()
+        options.teardownSequence = [.gracefulShutDown(allowedDurationToNextStep: .seconds(5))]
         context.log("running \(argv.joined(separator: " "))")
 
-        let status: Int32 = try await withTaskCancellationHandler {
-            try await withCheckedThrowingContinuation { continuation in
-                process.terminationHandler = { continuation.resume(returning: $0.terminationStatus) }
-                do {
-                    try process.run()
-                } catch {
-                    process.terminationHandler = nil
-                    continuation.resume(throwing: TaskParamError("cannot run \(argv[0]): \(error.localizedDescription)"))
+        let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
+        do {
+            result = try await Subprocess.run(
+                .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
+                environment: .inherit.updating(extra), platformOptions: options,
+                input: .none, output: .sequence, error: .sequence
+            ) { execution in
+                try await withThrowingTaskGroup { group in
+                    group.addTask { for try await line in execution.standardOutput.strings() { context.log(line, stream: "stdout") } }
+                    group.addTask { for try await line in execution.standardError.strings() { context.log(line, stream: "stderr") } }
+                    try await group.waitForAll()
                 }
             }
-        } onCancel: {
-            guard process.isRunning else { return }
-            process.terminate()
-            let pid = process.processIdentifier
-            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { if process.isRunning { kill(pid, SIGKILL) } }
+        } catch let error as SubprocessError {
+            try Task.checkCancellation()
+            throw CommandFailure(description: "cannot run \(argv[0]): \(error)")
         }
-        await stdout.finished()
-        await stderr.finished()
         try Task.checkCancellation()
-        guard status == 0 else {
-            throw CommandFailure(description: "\(argv[0]) exited with status \(status)")
+        switch result.terminationStatus {
+        case .exited(0): return
+        case .exited(let code): throw CommandFailure(description: "\(argv[0]) exited with status \(code)")
+        case .signaled(let signal): throw CommandFailure(description: "\(argv[0]) was killed by signal \(signal)")
         }
     }
 }
 
 struct CommandFailure: Error, CustomStringConvertible {
     let description: String
-}
-
-/// Splits a pipe's output into lines for the task log as it arrives.
-final class LineForwarder: Sendable {
-    private struct State {
-        var partial = Data()
-        var ended = false
-        var waiter: CheckedContinuation<Void, Never>?
-    }
-
-    let pipe = Pipe()
-    private let stream: String
-    private let context: TaskContext
-    private let state = Mutex(State())
-
-    init(stream: String, context: TaskContext) {
-        self.stream = stream
-        self.context = context
-        pipe.fileHandleForReading.readabilityHandler = { [weak self] handle in
-            let data = handle.availableData
-            if data.isEmpty {
-                handle.readabilityHandler = nil
-                self?.end()
-            } else {
-                self?.consume(data)
-            }
-        }
-    }
-
-    private func consume(_ data: Data) {
-        let complete: [String] = state.withLock { state in
-            state.partial.append(data)
-            guard let lastNewline = state.partial.lastIndex(of: 10) else { return [] }
-            let text = String(decoding: state.partial[state.partial.startIndex..<lastNewline], as: UTF8.self)
-            state.partial = Data(state.partial[(lastNewline + 1)...])
-            return text.components(separatedBy: "\n")
-        }
-        for line in complete { context.log(line, stream: stream) }
-    }
-
-    private func end() {
-        let (tail, waiter) = state.withLock { state in
-            state.ended = true
-            defer { state.partial = Data(); state.waiter = nil }
-            return (String(decoding: state.partial, as: UTF8.self), state.waiter)
-        }
-        if !tail.isEmpty { context.log(tail, stream: stream) }
-        waiter?.resume()
-    }
-
-    /// Returns once the program's end of the pipe has closed and every line is logged.
-    func finished() async {
-        await withCheckedContinuation { continuation in
-            let ended = state.withLock { state in
-                if !state.ended { state.waiter = continuation }
-                return state.ended
-            }
-            if ended { continuation.resume() }
-        }
-    }
 }

@@ -50,10 +50,4 @@ struct S3LoadParams: Sendable {
         guard let text = value.stringValue else { throw TaskParamError("params.\(key) must be a string") }
         return text
     }
-
-    /// `input` with the run's placeholders filled in.
-    func inputPath(dagID: String, runID: String, taskID: String, logicalDate: Date) -> String {
-        input.replacingOccurrences(of: "{dag_id}", with: dagID).replacingOccurrences(of: "{run_id}", with: runID)
-            .replacingOccurrences(of: "{task_id}", with: taskID).replacingOccurrences(of: "{ds}", with: S3Partition.day(logicalDate))
-    }
 }

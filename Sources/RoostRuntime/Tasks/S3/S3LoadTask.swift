@@ -14,10 +14,9 @@ import RoostStore
 public struct S3LoadTask: TaskType {
     public let client: S3Client
     public let config: RoostConfig.S3
-    /// Nil where tasks are only validated (scheduler, `dags validate`).
-    public let objects: S3ObjectStore?
+    public let objects: S3ObjectStore
 
-    public init(client: S3Client, config: RoostConfig.S3, objects: S3ObjectStore?) {
+    public init(client: S3Client, config: RoostConfig.S3, objects: S3ObjectStore) {
         self.client = client
         self.config = config
         self.objects = objects
@@ -29,11 +28,10 @@ public struct S3LoadTask: TaskType {
 
     public func run(_ context: TaskContext) async throws {
         let params = try S3LoadParams(context.params)
-        guard let objects else { throw TaskParamError("s3_load runs only on workers connected to the database") }
         let bucket = params.bucket ?? config.bucket
         guard !bucket.isEmpty else { throw TaskParamError("no bucket: set s3.bucket (ROOST_S3_BUCKET) or params.bucket") }
         let task = context.task
-        let input = params.inputPath(dagID: task.dagID, runID: task.runID, taskID: task.taskID, logicalDate: task.logicalDate)
+        let input = TaskPathTemplate.resolve(params.input, for: task)
         let prefix = [config.prefix, params.prefix ?? task.dagID].filter { !$0.isEmpty }.joined(separator: "/")
 
         var written: [S3LoadManifest.Entry] = []

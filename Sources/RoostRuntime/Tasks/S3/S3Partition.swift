@@ -11,8 +11,6 @@ struct S3Partition: Hashable, Comparable, Sendable {
 
     static func < (lhs: S3Partition, rhs: S3Partition) -> Bool { lhs.path < rhs.path }
 
-    static func day(_ date: Date) -> String { String(S3Partition(date).path.dropFirst(3).prefix(10)) }
-
     /// Reads ISO-8601 times with or without fractional seconds ("2026-11-30T12:34:56.000Z").
     static func parseTime(_ text: String) -> Date? {
         let fractional = ISO8601DateFormatter()

@@ -1,0 +1,71 @@
+import Foundation
+import RoostCore
+import RoostKafka
+import RoostStore
+
+/// `kafka_consume`: reads a bounded range of offsets per partition into a JSON-lines file.
+///
+/// params: `topic` (required); `path` (required, may use `{dag_id}`, `{run_id}`, `{task_id}`,
+/// `{ds}`); `group` (the consumer group, default `roost.<dag_id>.<task_id>`).
+///
+/// The first attempt plans the ranges — from where this group's recorded ranges end to the high
+/// watermark — and stores them in PostgreSQL; every later attempt (retry, crash, `tasks clear`)
+/// reads exactly those ranges, partition by partition in offset order, so its output is
+/// identical. The file appears only when complete (written beside it as `PATH.partial.attempt-N`). The group's committed offsets move forward
+/// only when the task succeeds, and never past a range another task has not finished.
+public struct KafkaConsumeTask: TaskType {
+    let kafka: RoostConfig.Kafka
+    let store: KafkaOffsetStore
+
+    public init(kafka: RoostConfig.Kafka, store: KafkaOffsetStore) {
+        self.kafka = kafka
+        self.store = store
+    }
+
+    public var name: String { "kafka_consume" }
+
+    public func validate(params: JSONValue) throws {
+        try params.requireKnownKeys(["topic", "path", "group"])
+        _ = try params.requiredString("topic")
+        _ = try params.requiredString("path")
+        if let group = params["group"], group.stringValue?.isEmpty != false { throw TaskParamError("params.group must be a non-empty string") }
+    }
+
+    public func run(_ context: TaskContext) async throws {
+        let task = context.task
+        let topic = try context.params.requiredString("topic")
+        let path = TaskPathTemplate.resolve(try context.params.requiredString("path"), for: task)
+        let group = context.params["group"]?.stringValue ?? "roost.\(task.dagID).\(task.taskID)"
+        let consumeTask = KafkaOffsetStore.ConsumeTask(instanceID: task.instanceID, attemptID: task.attemptID, topic: topic, group: group)
+        let consumer = try KafkaBoundedConsumer(config: try KafkaClientConfig(kafka), groupID: group, topic: topic)
+        do {
+            try await consume(consumeTask, into: path, with: consumer, context)
+            await consumer.close()
+        } catch {
+            await consumer.close()
+            throw error
+        }
+    }
+
+    private func consume(_ task: KafkaOffsetStore.ConsumeTask, into path: String, with consumer: KafkaBoundedConsumer,
+                         _ context: TaskContext) async throws {
+        let watermarks = try await consumer.watermarks()
+        let committed = try await consumer.committedOffsets(partitions: watermarks.map(\.partition))
+        let ranges = try await store.planConsume(task, positions: watermarks.map {
+            KafkaOffsetStore.PartitionPosition(partition: $0.partition, committed: committed[$0.partition] ?? nil, low: $0.low, high: $0.high)
+        })
+        context.log("reading \(task.topic) for group \(task.group): "
+                    + ranges.map { "[\($0.partition)] \($0.firstOffset)..<\($0.endOffset)" }.joined(separator: ", "))
+        let written = try await KafkaFileExport.write(
+            ranges.map { KafkaOffsetRange(partition: $0.partition, start: $0.firstOffset, end: $0.endOffset) },
+            from: consumer, to: path, writer: "attempt-\(task.attemptID)") { context.count("records_consumed", Int64($0)) }
+        try await store.completeConsume(task) { targets in
+            let current = try await consumer.committedOffsets(partitions: Array(targets.keys))
+            try await consumer.commit(targets.filter { partition, offset in (current[partition] ?? nil).map { offset > $0 } ?? true })
+        }
+        context.record("ranges", .object(Dictionary(uniqueKeysWithValues: ranges.map {
+            (String($0.partition), .array([.int($0.firstOffset), .int($0.endOffset)]))
+        })))
+        context.log("wrote \(written) records to \(path)")
+    }
+}
