@@ -22,16 +22,20 @@ let package = Package(
         .systemLibrary(name: "CKafka", pkgConfig: "rdkafka", providers: [.apt(["librdkafka-dev"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
 
         .target(name: "RoostCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RoostPostgres", dependencies: [
             "CPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
+        .target(name: "RoostGzip", dependencies: ["CZlib"]),
         .target(name: "RoostKafka", dependencies: [
             "CKafka", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "RoostS3", dependencies: ["RoostHTTP", "RoostCore", "COpenSSL"]),
+        .target(name: "RoostS3", dependencies: [
+            "RoostHTTP", "RoostCore", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -39,14 +43,14 @@ let package = Package(
             "RoostCore", "RoostHTTP", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostRuntime", dependencies: [
-            "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
+            "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP", "RoostS3", "RoostGzip",
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "Subprocess", package: "swift-subprocess"),
             .product(name: "SystemPackage", package: "swift-system"),
         ]),
         .executableTarget(name: "roost", dependencies: [
-            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP",
+            "RoostRuntime", "RoostCore", "RoostStore", "RoostKafka", "RoostTwitter", "RoostHTTP", "RoostS3",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -60,18 +64,20 @@ let package = Package(
         ]),
 
         .target(name: "RoostTestSupport", dependencies: [
-            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", .product(name: "Logging", package: "swift-log"),
+            "RoostPostgres", "RoostStore", "RoostCore", "RoostRuntime", "RoostKafka", "RoostS3", "RoostHTTP",
+            .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
         .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),
         .testTarget(name: "RoostStoreTests", dependencies: ["RoostStore", "RoostTestSupport"]),
-        .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport"]),
+        .testTarget(name: "RoostCLITests", dependencies: ["RoostTestSupport", "RoostS3"]),
         .testTarget(name: "RoostKafkaTests", dependencies: ["RoostKafka", "RoostTestSupport"]),
         .testTarget(name: "RoostTwitterTests", dependencies: ["RoostTwitter", "RoostCore", "RoostHTTP", "RoostTestSupport"]),
         .testTarget(name: "RoostRuntimeTests", dependencies: [
             "RoostRuntime", "RoostStore", "RoostCore", "RoostPostgres", "RoostTestSupport", "RoostKafka", "RoostTwitter", "RoostHTTP",
+            "RoostS3", "RoostGzip",
         ]),
     ],
     swiftLanguageModes: [.v6]

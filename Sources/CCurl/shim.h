@@ -12,3 +12,5 @@ static inline CURLcode roost_curl_setopt_data_callback(CURL *h, CURLoption o, ro
 static inline CURLcode roost_curl_getinfo_long(CURL *h, CURLINFO i, long *v) { return curl_easy_getinfo(h, i, v); }
 typedef int (*roost_curl_xferinfo_callback)(void *, curl_off_t, curl_off_t, curl_off_t, curl_off_t);
 static inline CURLcode roost_curl_setopt_xferinfo_callback(CURL *h, roost_curl_xferinfo_callback v) { return curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, v); }
+typedef int (*roost_curl_seek_callback)(void *, curl_off_t, int);
+static inline CURLcode roost_curl_setopt_seek_callback(CURL *h, roost_curl_seek_callback v) { return curl_easy_setopt(h, CURLOPT_SEEKFUNCTION, v); }

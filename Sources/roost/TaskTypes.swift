@@ -4,6 +4,7 @@ import RoostCore
 import RoostHTTP
 import RoostPostgres
 import RoostRuntime
+import RoostS3
 import RoostStore
 import RoostTwitter
 
@@ -11,10 +12,12 @@ extension TaskRegistry {
     /// Every task type the `roost` binary runs. `pool` is where the Kafka tasks keep their offset
     /// ranges and `twitter_ingest` its checkpoints; it connects only when a task runs, and Kafka and
     /// X API clients start only then too, so commands that only validate DAGs never do.
-    static func roost(_ config: RoostConfig, pool: PostgresPool) -> TaskRegistry {
+    /// `s3_load` records the objects it writes through `pool` as well.
+    static func roost(_ config: RoostConfig, pool: PostgresPool) throws -> TaskRegistry {
         let offsets = KafkaOffsetStore(pool: pool)
         return builtIn.adding([KafkaProduceTask(kafka: config.kafka, store: offsets),
                                KafkaConsumeTask(kafka: config.kafka, store: offsets),
+                               S3LoadTask(client: try s3Client(config), config: config.s3, objects: S3ObjectStore(pool: pool)),
                                TwitterIngestTask(resources: .init(client: xClient(config), checkpoints: TwitterCheckpointStore(pool: pool),
                                                                   sink: KafkaTweetSink(kafka: config.kafka)))])
     }
@@ -25,5 +28,11 @@ extension TaskRegistry {
         let origin = "twitter.bearer_token from \(config.sources["twitter.bearer_token"] ?? "default")"
         return XAPIClient(configuration: .init(baseURL: baseURL, token: XBearerToken(config.twitter.bearerToken, origin: origin)),
                           http: HTTPClient(), logger: Logger(label: "roost.twitter"))
+    }
+
+    /// An S3 client with the AWS CLI's credential chain; nothing connects until the first request.
+    static func s3Client(_ config: RoostConfig) throws -> S3Client {
+        let http = HTTPClient(configuration: .init(userAgent: "roost/\(RoostVersion.current)"))
+        return S3Client(configuration: try S3Configuration(config: config.s3), credentials: .standard(http: http), http: http)
     }
 }

@@ -82,7 +82,8 @@ import Testing
     @Test func crossKeyValidation() {
         #expect(error("worker: {heartbeat_interval: 30s, lease_timeout: 10s}")
                 .contains("worker.lease_timeout (from roost.yaml) must be longer than worker.heartbeat_interval"))
-        #expect(error("s3: {sse: aws:kms}").contains("s3.kms_key_id"))
+        #expect(error("s3: {sse: aws:kms}").contains("s3.sse_kms_key_id"))
+        #expect(error("s3: {endpoint: not a url}").contains("s3.endpoint"))
         #expect(error("", environment: ["ROOST_TWITTER_BASE_URL": "api.x.com"])
                 == "twitter.base_url (from ROOST_TWITTER_BASE_URL) must be an http:// or https:// URL like https://api.x.com")
     }

@@ -130,7 +130,7 @@ import Testing
         #expect(dropped?.kind == .connectionReset)
         #expect(dropped?.isRetryable == true)
 
-        let closedPort = try ClosedPort()
+        let closedPort = try ClosedLoopbackPort()
         let refused = await #expect(throws: HTTPError.self) {
             try await client.send(HTTPRequest(url: URL(string: "http://127.0.0.1:\(closedPort.port)/")!))
         }
@@ -163,32 +163,4 @@ import Testing
         }
         #expect(statuses.sorted() == (0..<40).map { 200 + $0 % 4 }.sorted())
     }
-}
-
-/// A loopback port with a bound socket that does not listen: connecting is refused, and no other
-/// test can take the port while this lives.
-struct ClosedPort: ~Copyable {
-    let descriptor: Int32
-    let port: Int
-
-    init() throws {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
-            }
-        }
-        guard bound else {
-            close(descriptor)
-            throw TestSupportError("cannot bind a loopback port")
-        }
-        self.descriptor = descriptor
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    deinit { close(descriptor) }
 }

@@ -1,12 +1,13 @@
 import Foundation
 
 /// A test server in a child process (a Python script under Tests/servers, moto_server, …) that
-/// binds a free loopback port and announces it with a line "PORT <n>" on stdout. Killed when
-/// released.
+/// binds a free loopback port and announces it with a line "PORT <n>" on stdout (lines before it
+/// are kept in `announcements`). Killed when released.
 public final class ServerProcess: @unchecked Sendable {
     // @unchecked Sendable: `process` is started in init and afterwards only signalled.
     private let process = Process()
     public let port: Int
+    public let announcements: [String]
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
@@ -18,12 +19,13 @@ public final class ServerProcess: @unchecked Sendable {
         process.standardError = FileHandle.standardError
         try process.run()
         let reader = out.fileHandleForReading
-        let line = await onOwnThread { Self.readLine(reader) }
-        guard let line, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
+        let lines = await onOwnThread { Self.readLines(reader, until: "PORT ") }
+        guard let line = lines.last, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
             process.terminate()
-            throw TestSupportError("\(executable) did not announce its port (got \(line ?? "end of output"))")
+            throw TestSupportError("\(executable) \(arguments) did not announce its port (got \(lines))")
         }
         self.port = port
+        announcements = lines.dropLast()
     }
 
     /// A script from Tests/servers run by the project's Python (.venv when present).
@@ -39,15 +41,17 @@ public final class ServerProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    private static func readLine(_ handle: FileHandle) -> String? {
+    /// Lines up to and including the first that starts with `prefix`, or all until end of output.
+    private static func readLines(_ handle: FileHandle, until prefix: String) -> [String] {
         var bytes = Data()
         while true {
             let chunk = handle.availableData
-            if chunk.isEmpty { return bytes.isEmpty ? nil : String(decoding: bytes, as: UTF8.self) }
             bytes.append(chunk)
-            if let newline = bytes.firstIndex(of: UInt8(ascii: "\n")) {
-                return String(decoding: bytes[..<newline], as: UTF8.self)
+            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
+            if let end = lines.firstIndex(where: { $0.hasPrefix(prefix) }), bytes.last == UInt8(ascii: "\n") || end < lines.count - 1 {
+                return Array(lines[...end])
             }
+            if chunk.isEmpty { return lines }
         }
     }
 }

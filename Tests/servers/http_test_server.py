@@ -16,7 +16,8 @@ import json
 import socket
 import sys
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import serving
 from urllib.parse import parse_qs, urlsplit
 
 
@@ -24,12 +25,7 @@ active = 0
 active_lock = threading.Lock()
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-
-    def log_message(self, *args):
-        pass
-
+class Handler(serving.Handler):
     def read_body(self):
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
             body = b""
@@ -42,14 +38,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         return self.rfile.read(int(self.headers.get("Content-Length", 0)))
 
-    def reply(self, status, body, headers=()):
-        self.send_response(status)
-        for name, value in headers:
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
 
     def handle_any(self):
         url = urlsplit(self.path)
@@ -96,7 +84,4 @@ class Handler(BaseHTTPRequestHandler):
     do_GET = do_PUT = do_POST = do_DELETE = do_HEAD = do_PATCH = handle_any
 
 
-server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-server.daemon_threads = True
-print(f"PORT {server.server_address[1]}", flush=True)
-server.serve_forever()
+serving.serve(Handler)

@@ -69,11 +69,13 @@ extension ConfigKey {
                   "librdkafka properties passed through as they are (security.protocol, sasl.*, ssl.*, …)"),
 
         ConfigKey("s3", "bucket", .string, .string(""), "the lake's bucket"),
-        ConfigKey("s3", "region", .string, .string("us-east-1"), "AWS region; AWS_REGION is read when unset here"),
-        ConfigKey("s3", "endpoint_url", .string, .string(""), "endpoint override for S3-compatible stores and tests"),
-        ConfigKey("s3", "force_path_style", .bool, .bool(false), "path-style instead of virtual-hosted addressing"),
+        ConfigKey("s3", "prefix", .string, .string(""), "key prefix of everything Roost writes to the lake"),
+        ConfigKey("s3", "region", .string, .string(""),
+                  "AWS region; empty reads AWS_REGION, AWS_DEFAULT_REGION, the profile's region, then us-east-1"),
+        ConfigKey("s3", "endpoint", .string, .string(""), "endpoint override for S3-compatible stores and tests; empty for AWS"),
+        ConfigKey("s3", "path_style", .bool, .bool(false), "path-style instead of virtual-hosted addressing"),
         ConfigKey("s3", "sse", .string, .string(""), "server-side encryption: empty, AES256 or aws:kms"),
-        ConfigKey("s3", "kms_key_id", .string, .string(""), "KMS key id when sse is aws:kms"),
+        ConfigKey("s3", "sse_kms_key_id", .string, .string(""), "KMS key id when sse is aws:kms"),
 
         ConfigKey("twitter", "base_url", .string, .string("https://api.x.com"), "X API base URL"),
         ConfigKey("twitter", "bearer_token", .string, .string(""), secret: true, aliases: ["X_BEARER_TOKEN"],

@@ -15,11 +15,12 @@ public struct RoostConfig: Sendable {
     }
     public struct S3: Sendable {
         public var bucket: String
+        public var prefix: String
         public var region: String
-        public var endpointURL: String
-        public var forcePathStyle: Bool
+        public var endpoint: String
+        public var pathStyle: Bool
         public var sse: String
-        public var kmsKeyID: String
+        public var sseKMSKeyID: String
     }
     public struct Twitter: Sendable {
         public var baseURL: String
@@ -70,8 +71,8 @@ public struct RoostConfig: Sendable {
                             migrationsDir: string("database.migrations_dir"))
         kafka = Kafka(bootstrapServers: string("kafka.bootstrap_servers"), bootstrapFile: string("kafka.bootstrap_file"),
                       properties: map("kafka.properties"))
-        s3 = S3(bucket: string("s3.bucket"), region: string("s3.region"), endpointURL: string("s3.endpoint_url"),
-                forcePathStyle: bool("s3.force_path_style"), sse: string("s3.sse"), kmsKeyID: string("s3.kms_key_id"))
+        s3 = S3(bucket: string("s3.bucket"), prefix: string("s3.prefix"), region: string("s3.region"), endpoint: string("s3.endpoint"),
+                pathStyle: bool("s3.path_style"), sse: string("s3.sse"), sseKMSKeyID: string("s3.sse_kms_key_id"))
         twitter = Twitter(baseURL: string("twitter.base_url"), bearerToken: string("twitter.bearer_token"))
         scheduler = Scheduler(dagsFolder: string("scheduler.dags_folder"), pollInterval: duration("scheduler.poll_interval"))
         worker = Worker(queues: list("worker.queues"), concurrency: int("worker.concurrency"),
@@ -100,7 +101,10 @@ public struct RoostConfig: Sendable {
         }
         if !["text", "json"].contains(log.format) { throw fail("log.format", "must be text or json") }
         if !["", "AES256", "aws:kms"].contains(s3.sse) { throw fail("s3.sse", "must be empty, AES256 or aws:kms") }
-        if s3.sse == "aws:kms" && s3.kmsKeyID.isEmpty { throw fail("s3.kms_key_id", "is required when s3.sse is aws:kms") }
+        if s3.sse == "aws:kms" && s3.sseKMSKeyID.isEmpty { throw fail("s3.sse_kms_key_id", "is required when s3.sse is aws:kms") }
+        if !s3.endpoint.isEmpty, URL(string: s3.endpoint)?.host == nil {
+            throw fail("s3.endpoint", "must be a URL such as http://127.0.0.1:9000")
+        }
         if !(twitter.baseURL.hasPrefix("https://") || twitter.baseURL.hasPrefix("http://")) || URL(string: twitter.baseURL)?.host == nil {
             throw fail("twitter.base_url", "must be an http:// or https:// URL like https://api.x.com")
         }

@@ -9,7 +9,7 @@ final class BodyReader {
 
     private enum Source {
         case data(Data, position: Int)
-        case file(descriptor: Int32, path: String, remaining: UInt64)
+        case file(descriptor: Int32, path: String, start: UInt64, remaining: UInt64)
         case stream(next: @Sendable () throws -> Data?, pending: Data)
     }
 
@@ -39,12 +39,28 @@ final class BodyReader {
                 throw HTTPBodyError(path: path, reason: "\(length) bytes from offset \(offset) asked for, the file has \(info.st_size)")
             }
             self.length = length
-            source = .file(descriptor: descriptor, path: path, remaining: length)
+            source = .file(descriptor: descriptor, path: path, start: offset, remaining: length)
         }
     }
 
     deinit {
-        if case .file(let descriptor, _, _) = source { close(descriptor) }
+        if case .file(let descriptor, _, _, _) = source { close(descriptor) }
+    }
+
+    /// Moves back to `offset` bytes into the body; false for streams, which cannot go back.
+    func rewind(to offset: UInt64) -> Bool {
+        guard let length, offset <= length else { return false }
+        switch source {
+        case .data(let data, _):
+            source = .data(data, position: Int(offset))
+            return true
+        case .file(let descriptor, let path, let start, _):
+            guard lseek(descriptor, off_t(start + offset), SEEK_SET) >= 0 else { return false }
+            source = .file(descriptor: descriptor, path: path, start: start, remaining: length - offset)
+            return true
+        case .stream:
+            return false
+        }
     }
 
     /// Fills `buffer` with the next bytes; 0 means the body is complete.
@@ -56,13 +72,13 @@ final class BodyReader {
             data.copyBytes(to: buffer.bindMemory(to: UInt8.self), from: start..<(start + count))
             source = .data(data, position: position + count)
             return count
-        case .file(let descriptor, let path, let remaining):
+        case .file(let descriptor, let path, let start, let remaining):
             guard remaining > 0 else { return 0 }
             let count = Foundation.read(descriptor, buffer.baseAddress, Int(min(UInt64(buffer.count), remaining)))
             guard count > 0 else {
                 throw HTTPBodyError(path: path, reason: count == 0 ? "the file shrank while it was sent" : String(cString: strerror(errno)))
             }
-            source = .file(descriptor: descriptor, path: path, remaining: remaining - UInt64(count))
+            source = .file(descriptor: descriptor, path: path, start: start, remaining: remaining - UInt64(count))
             return count
         case .stream(let next, var pending):
             while pending.isEmpty {
@@ -82,4 +98,9 @@ public struct HTTPBodyError: Error, CustomStringConvertible, Sendable {
     public let path: String
     public let reason: String
     public var description: String { "cannot send \(path): \(reason)" }
+
+    public init(path: String, reason: String) {
+        self.path = path
+        self.reason = reason
+    }
 }

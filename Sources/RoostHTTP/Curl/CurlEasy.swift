@@ -58,6 +58,10 @@ final class CurlEasy {
         try check(roost_curl_setopt_xferinfo_callback(handle, callback), CURLOPT_XFERINFOFUNCTION)
     }
 
+    func setSeekCallback(_ callback: roost_curl_seek_callback) throws {
+        try check(roost_curl_setopt_seek_callback(handle, callback), CURLOPT_SEEKFUNCTION)
+    }
+
     /// Request header lines ("Name: value"); the list lives until the next reset.
     func setHeaders(_ lines: [String]) throws {
         for line in lines { headerList = curl_slist_append(headerList, line) }

@@ -17,7 +17,7 @@ extension DagsCommand {
             let path = folder ?? config.scheduler.dagsFolder
             // Validation never runs a task, so this pool never connects.
             let pool = PostgresPool(settings: PostgresSettings(config.database, applicationName: "roost dags validate"), size: 1)
-            let (dags, errors) = DagFolder(path: path, registry: .roost(config, pool: pool)).load()
+            let (dags, errors) = DagFolder(path: path, registry: try .roost(config, pool: pool)).load()
             for error in errors { print(error) }
             guard errors.isEmpty else {
                 print("\(errors.count) error(s) in \(path)")

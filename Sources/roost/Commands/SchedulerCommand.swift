@@ -18,7 +18,7 @@ struct SchedulerCommand: AsyncParsableCommand {
         let logger = Logger(label: "roost.scheduler")
         let settings = PostgresSettings(config.database, applicationName: "roost scheduler", reconnectWindow: .seconds(30))
         let pool = PostgresPool(settings: settings, size: config.database.poolSize)
-        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: .roost(config, pool: pool))
+        let folder = DagFolder(path: config.scheduler.dagsFolder, registry: try .roost(config, pool: pool))
         let scheduler = Scheduler(pollInterval: config.scheduler.pollInterval, settings: settings, pool: pool,
                                   source: folder.source, logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: scheduler)],

@@ -32,7 +32,7 @@ struct WorkerCommand: AsyncParsableCommand {
         // Pool: one connection per few slots, plus heartbeat, reaper and completer.
         let settings = PostgresSettings(config.database, applicationName: "roost worker", reconnectWindow: .seconds(30))
         let pool = PostgresPool(settings: settings, size: max(config.database.poolSize, 3))
-        let worker = Worker(config: config.worker, settings: settings, pool: pool, registry: .roost(config, pool: pool), logger: logger)
+        let worker = Worker(config: config.worker, settings: settings, pool: pool, registry: try .roost(config, pool: pool), logger: logger)
         let group = ServiceGroup(configuration: .init(services: [.init(service: worker)],
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await group.run()

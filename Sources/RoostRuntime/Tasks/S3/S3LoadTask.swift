@@ -1,0 +1,91 @@
+import Dispatch
+import Foundation
+import RoostCore
+import RoostGzip
+import RoostS3
+import RoostStore
+
+/// Writes the records an upstream task left in JSON-lines files to the lake as gzip-compressed
+/// JSON lines (or CSV), under `<s3.prefix>/<prefix>/dt=YYYY-MM-DD/hour=HH/`, then a manifest for
+/// the run, recording every object in `roost.s3_objects`.
+///
+/// Keys and bytes depend only on the input (file name, line of the first record, partition), so
+/// a retried try overwrites exactly the objects an interrupted one wrote, and adds none.
+public struct S3LoadTask: TaskType {
+    public let client: S3Client
+    public let config: RoostConfig.S3
+    public let objects: S3ObjectStore
+
+    public init(client: S3Client, config: RoostConfig.S3, objects: S3ObjectStore) {
+        self.client = client
+        self.config = config
+        self.objects = objects
+    }
+
+    public var name: String { "s3_load" }
+
+    public func validate(params: JSONValue) throws { _ = try S3LoadParams(params) }
+
+    public func run(_ context: TaskContext) async throws {
+        let params = try S3LoadParams(context.params)
+        let bucket = params.bucket ?? config.bucket
+        guard !bucket.isEmpty else { throw TaskParamError("no bucket: set s3.bucket (ROOST_S3_BUCKET) or params.bucket") }
+        let task = context.task
+        let input = TaskPathTemplate.resolve(params.input, for: task)
+        let prefix = [config.prefix, params.prefix ?? task.dagID].filter { !$0.isEmpty }.joined(separator: "/")
+
+        var written: [S3LoadManifest.Entry] = []
+        for file in try await Self.inputFiles(input) {
+            let text = try await Self.read(file)
+            let batches = try JSONLinesBatcher.batches(file: file, text: text, partitionBy: params.partitionBy,
+                                                       logicalDate: task.dataInterval.start, maxRecords: params.maxRecordsPerObject)
+            for batch in batches {
+                let body = try Gzip.compress(RecordEncoder.encode(batch, format: params.format, columns: params.columns))
+                let key = "\(prefix)/\(batch.partition.path)/\(batch.name).\(params.format.rawValue).gz"
+                let result = try await client.upload(bucket: bucket, key: key, payload: .data(body), contentType: "application/gzip")
+                try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
+                                               bytes: Int64(result.size), records: Int64(batch.records.count), etag: result.etag,
+                                               checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
+                written.append(.init(key: key, bytes: result.size, records: batch.records.count, checksumSHA256: result.checksumSHA256))
+                context.count("s3_objects_written")
+                context.count("s3_records_written", Int64(batch.records.count))
+                context.count("s3_bytes_written", Int64(result.size))
+            }
+        }
+
+        let manifest = S3LoadManifest(dagID: task.dagID, runID: task.runID, taskID: task.taskID, format: params.format.rawValue,
+                                      objects: written)
+        let manifestKey = "\(prefix)/_manifests/\(task.runID)/\(task.taskID).json"
+        let body = try manifest.encoded()
+        let result = try await client.putObject(bucket: bucket, key: manifestKey, payload: .data(body), contentType: "application/json")
+        try await objects.record(.init(bucket: bucket, key: manifestKey, kind: "manifest", format: "json", bytes: Int64(body.count),
+                                       records: Int64(written.reduce(0) { $0 + $1.records }), etag: result.etag,
+                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
+        context.log("wrote \(written.count) objects and s3://\(bucket)/\(manifestKey)")
+    }
+
+    /// The input file, or a folder's `*.jsonl` files in name order.
+    private static func inputFiles(_ path: String) async throws -> [String] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else {
+            throw TaskParamError("params.input: \(path) does not exist")
+        }
+        guard isFolder.boolValue else { return [path] }
+        let names = try FileManager.default.contentsOfDirectory(atPath: path).filter { $0.hasSuffix(".jsonl") }.sorted()
+        return names.map { "\(path)/\($0)" }
+    }
+
+    /// Reads a file on a queue of its own, off Swift's cooperative pool.
+    private static func read(_ path: String) async throws -> String {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result {
+                    guard let data = FileManager.default.contents(atPath: path) else {
+                        throw TaskParamError("params.input: cannot read \(path)")
+                    }
+                    return String(decoding: data, as: UTF8.self)
+                })
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+
+extension S3Client {
+    /// Uploads `payload` as one PUT, or in parts when it reaches `multipartThreshold`.
+    public func upload(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
+        guard payload.count >= UInt64(configuration.multipartThreshold) else {
+            return try await putObject(bucket: bucket, key: key, payload: payload, contentType: contentType)
+        }
+        return try await multipartUpload(bucket: bucket, key: key, payload: payload, contentType: contentType)
+    }
+
+    /// Parts of `partSize` bytes, `partConcurrency` in flight, completed in part order. If any
+    /// part fails for good (or the task is cancelled) the upload is aborted, so S3 keeps no
+    /// orphaned parts, and the error is rethrown.
+    public func multipartUpload(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
+        var create = Request(method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
+        if let contentType { create.headers["Content-Type"] = contentType }
+        addEncryptionHeaders(&create)
+        let created = try document(try await send(create), create)
+        guard let uploadID = created["UploadId"], !uploadID.isEmpty else {
+            throw S3Error(status: 200, code: "MissingUploadId", message: "CreateMultipartUpload returned no UploadId",
+                          requestID: nil, operation: create.description)
+        }
+        do {
+            let parts = try await uploadParts(bucket: bucket, key: key, uploadID: uploadID, payload: payload)
+            return try await complete(bucket: bucket, key: key, uploadID: uploadID, parts: parts, size: payload.count)
+        } catch {
+            // Detached: the abort must go out even when this task was cancelled.
+            let abort = Request(method: "DELETE", bucket: bucket, key: key, query: [("uploadId", uploadID)])
+            do {
+                _ = try await Task.detached { try await self.send(abort) }.value
+            } catch let abortError {
+                logger.error("could not abort multipart upload", metadata: [
+                    "request": "\(abort.description)", "error": "\(abortError)",
+                ])
+            }
+            throw error
+        }
+    }
+
+    private struct UploadedPart: Sendable {
+        let number: Int
+        let etag: String
+        let sha256: [UInt8]
+    }
+
+    private func uploadParts(bucket: String, key: String, uploadID: String, payload: S3Payload) async throws -> [UploadedPart] {
+        let partSize = UInt64(configuration.partSize)
+        let count = Int((payload.count + partSize - 1) / partSize)
+        return try await withThrowingTaskGroup(of: UploadedPart.self) { group in
+            var next = 1
+            var done: [UploadedPart] = []
+            func start(_ number: Int) {
+                let offset = UInt64(number - 1) * partSize
+                let part = payload.slice(offset: offset, length: min(partSize, payload.count - offset))
+                group.addTask {
+                    try await self.uploadPart(bucket: bucket, key: key, uploadID: uploadID, number: number, payload: part)
+                }
+            }
+            while next <= min(count, configuration.partConcurrency) {
+                start(next)
+                next += 1
+            }
+            while let part = try await group.next() {
+                done.append(part)
+                if next <= count {
+                    start(next)
+                    next += 1
+                }
+            }
+            return done.sorted { $0.number < $1.number }
+        }
+    }
+
+    private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, payload: S3Payload) async throws -> UploadedPart {
+        let digests = try await payload.digests()
+        var request = Request(method: "PUT", bucket: bucket, key: key,
+                              query: [("partNumber", String(number)), ("uploadId", uploadID)], payload: payload)
+        request.headers["Content-MD5"] = digests.md5.base64
+        let response = try await send(request, digests: digests)
+        return UploadedPart(number: number, etag: response.headers["ETag"] ?? "", sha256: digests.sha256)
+    }
+
+    private func complete(bucket: String, key: String, uploadID: String, parts: [UploadedPart], size: UInt64) async throws -> S3PutResult {
+        let body = "<CompleteMultipartUpload>"
+            + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag></Part>" }.joined()
+            + "</CompleteMultipartUpload>"
+        var request = Request(method: "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)], payload: .data(Data(body.utf8)))
+        request.headers["Content-Type"] = "application/xml"
+        let root = try document(try await send(request), request)
+        let composite = Digest.sha256(parts.flatMap(\.sha256)).base64 + "-\(parts.count)"
+        return S3PutResult(etag: S3Object.unquoted(root["ETag"] ?? ""), checksumSHA256: composite, size: size, parts: parts.count)
+    }
+}
