@@ -6,7 +6,9 @@ import RoostStore
 /// `kafka_consume`: reads a bounded range of offsets per partition into a JSON-lines file.
 ///
 /// params: `topic` (required); `path` (required, may use `{dag_id}`, `{run_id}`, `{task_id}`,
-/// `{ds}`); `group` (the consumer group, default `roost.<dag_id>.<task_id>`).
+/// `{ds}`); `group` (the consumer group, default `roost.<dag_id>.<task_id>`); `transform`
+/// (`refine_tweets`: `path` is then a folder of refined tweets and quarantined records, see
+/// `RefinedTweetSink`) and with it `dead_letter_topic` (where refused records are also sent).
 ///
 /// The first attempt plans the ranges — from where this group's recorded ranges end to the high
 /// watermark — and stores them in PostgreSQL; every later attempt (retry, crash, `tasks clear`)
@@ -25,10 +27,18 @@ public struct KafkaConsumeTask: TaskType {
     public var name: String { "kafka_consume" }
 
     public func validate(params: JSONValue) throws {
-        try params.requireKnownKeys(["topic", "path", "group"])
+        try params.requireKnownKeys(["topic", "path", "group", "transform", "dead_letter_topic"])
         _ = try params.requiredString("topic")
         _ = try params.requiredString("path")
-        if let group = params["group"], group.stringValue?.isEmpty != false { throw TaskParamError("params.group must be a non-empty string") }
+        for key in ["group", "dead_letter_topic"] {
+            if let value = params[key], value.stringValue?.isEmpty != false { throw TaskParamError("params.\(key) must be a non-empty string") }
+        }
+        if let transform = params["transform"], transform != .string("refine_tweets") {
+            throw TaskParamError("params.transform: \(String(decoding: transform.serialized(), as: UTF8.self)) is not a transform (known: refine_tweets)")
+        }
+        if params["dead_letter_topic"] != nil && params["transform"] == nil {
+            throw TaskParamError("params.dead_letter_topic needs params.transform")
+        }
     }
 
     public func run(_ context: TaskContext) async throws {
@@ -56,9 +66,15 @@ public struct KafkaConsumeTask: TaskType {
         })
         context.log("reading \(task.topic) for group \(task.group): "
                     + ranges.map { "[\($0.partition)] \($0.firstOffset)..<\($0.endOffset)" }.joined(separator: ", "))
-        let written = try await KafkaFileExport.write(
-            ranges.map { KafkaOffsetRange(partition: $0.partition, start: $0.firstOffset, end: $0.endOffset) },
-            from: consumer, to: path, writer: "attempt-\(task.attemptID)") { context.count("records_consumed", Int64($0)) }
+        let offsetRanges = ranges.map { KafkaOffsetRange(partition: $0.partition, start: $0.firstOffset, end: $0.endOffset) }
+        let written: Int
+        if context.params["transform"] != nil {
+            written = try await refine(offsetRanges, from: consumer, into: path, context)
+        } else {
+            written = try await KafkaFileExport.write(offsetRanges, from: consumer, to: path, writer: "attempt-\(task.attemptID)") {
+                context.count("records_consumed", Int64($0))
+            }
+        }
         try await store.completeConsume(task) { targets in
             let current = try await consumer.committedOffsets(partitions: Array(targets.keys))
             try await consumer.commit(targets.filter { partition, offset in (current[partition] ?? nil).map { offset > $0 } ?? true })
@@ -67,5 +83,28 @@ public struct KafkaConsumeTask: TaskType {
             (String($0.partition), .array([.int($0.firstOffset), .int($0.endOffset)]))
         })))
         context.log("wrote \(written) records to \(path)")
+    }
+
+    /// Refines the ranges into `folder`; refused records go to quarantine and the dead-letter
+    /// topic, counted on the attempt, and never fail the try.
+    private func refine(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, into folder: String,
+                        _ context: TaskContext) async throws -> Int {
+        let task = context.task
+        var sink = try RefinedTweetSink(folder: folder, writer: "attempt-\(task.attemptID)", dagID: task.dagID, runID: task.runID)
+        let written = try await KafkaFileExport.write(ranges, from: consumer, into: &sink) { context.count("records_consumed", Int64($0)) }
+        context.record("tweets_refined", .int(Int64(sink.refinedCount)))
+        context.record("records_quarantined", .int(Int64(sink.deadLetters.count)))
+        if let topic = context.params["dead_letter_topic"]?.stringValue, !sink.deadLetters.isEmpty {
+            let producer = try KafkaProducer(config: try KafkaClientConfig(kafka))
+            do {
+                _ = try await producer.send(sink.deadLetters, to: topic)
+                try await producer.close()
+            } catch {
+                try? await producer.close()
+                throw error
+            }
+            context.log("sent \(sink.deadLetters.count) refused records to \(topic)")
+        }
+        return written
     }
 }

@@ -10,6 +10,12 @@ public enum KafkaFileExport {
     public static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, to path: String, writer: String,
                              progress: (Int) -> Void = { _ in }) async throws -> Int {
         var sink = try JSONLinesFileSink(path: path, writer: writer)
+        return try await write(ranges, from: consumer, into: &sink, progress: progress)
+    }
+
+    /// Writes the ranges into any sink, committing it when complete and discarding it on failure.
+    static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, into sink: inout some KafkaRecordSink,
+                      progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
             for range in ranges where !range.isEmpty {

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A tweet as the lake keeps it: one flat, versioned record made from the raw Kafka value
+/// (`XJoinedTweet.record`: the API's tweet and author objects). `schema_version` is written into
+/// every record; a change that renames or retypes a field bumps it, adding a field does not.
+public struct RefinedTweet: Sendable, Hashable {
+    public static let schemaVersion: Int64 = 1
+
+    public var tweetID: String
+    public var authorID: String
+    public var screenName: String?
+    public var text: String
+    public var createdAt: String
+    public var lang: String?
+    public var likeCount: Int64
+    public var retweetCount: Int64
+    public var replyCount: Int64
+    public var quoteCount: Int64
+    public var hashtags: [String]
+    public var mentions: [String]
+    public var urls: [String]
+    public var isRetweet: Bool
+    public var isReply: Bool
+    public var isQuote: Bool
+    /// Where the raw record was read from and which run read it: the lineage of this record.
+    public var origin: Origin
+
+    public struct Origin: Sendable, Hashable {
+        public var dagID: String
+        public var runID: String
+        public var topic: String
+        public var partition: Int32
+        public var offset: Int64
+
+        public init(dagID: String, runID: String, topic: String, partition: Int32, offset: Int64) {
+            self.dagID = dagID
+            self.runID = runID
+            self.topic = topic
+            self.partition = partition
+            self.offset = offset
+        }
+    }
+
+    /// Refines one raw Kafka value, or says why it cannot be (the reason goes to quarantine).
+    public init(rawValue: Data, origin: Origin) throws(RefineError) {
+        let document: JSONValue
+        do { document = try JSONValue.parse(rawValue) } catch { throw RefineError("not JSON: \(error)") }
+        guard let tweet = document["data"], case .object = tweet else { throw RefineError("no data object") }
+        let author = document["includes"]?["users"]?.arrayValue?.first
+        guard let id = tweet["id"]?.stringValue, XTweetID(id) != nil else { throw RefineError("data.id is missing or not a tweet id") }
+        guard let authorID = tweet["author_id"]?.stringValue else { throw RefineError("data.author_id is missing") }
+        guard let createdAt = tweet["created_at"]?.stringValue, ISO8601DateFormatter.withFractionalSeconds.date(from: createdAt) != nil
+                || ISO8601DateFormatter().date(from: createdAt) != nil
+        else { throw RefineError("data.created_at is missing or not an ISO-8601 time") }
+        // Long posts carry their full text in note_tweet; `text` is then truncated.
+        guard let text = tweet["note_tweet"]?["text"]?.stringValue ?? tweet["text"]?.stringValue else { throw RefineError("data.text is missing") }
+        let metrics = tweet["public_metrics"]
+        let entities = tweet["entities"]
+        let references = Set((tweet["referenced_tweets"]?.arrayValue ?? []).compactMap { $0["type"]?.stringValue })
+        tweetID = id
+        self.authorID = authorID
+        screenName = author?["id"]?.stringValue == authorID ? author?["username"]?.stringValue : nil
+        self.text = text
+        self.createdAt = createdAt
+        lang = tweet["lang"]?.stringValue
+        likeCount = metrics?["like_count"]?.intValue ?? 0
+        retweetCount = metrics?["retweet_count"]?.intValue ?? 0
+        replyCount = metrics?["reply_count"]?.intValue ?? 0
+        quoteCount = metrics?["quote_count"]?.intValue ?? 0
+        hashtags = Self.strings(entities?["hashtags"], field: "tag")
+        mentions = Self.strings(entities?["mentions"], field: "username")
+        urls = Self.strings(entities?["urls"], field: "expanded_url")
+        isRetweet = references.contains("retweeted")
+        isReply = references.contains("replied_to")
+        isQuote = references.contains("quoted")
+        self.origin = origin
+    }
+
+    private static func strings(_ list: JSONValue?, field: String) -> [String] {
+        (list?.arrayValue ?? []).compactMap { $0[field]?.stringValue }
+    }
+
+    /// The lake record: one JSON object, keys sorted, so equal tweets give equal bytes.
+    public var json: JSONValue {
+        .object([
+            "schema_version": .int(Self.schemaVersion),
+            "tweet_id": .string(tweetID),
+            "author_id": .string(authorID),
+            "screen_name": screenName.map(JSONValue.string) ?? .null,
+            "text": .string(text),
+            "created_at": .string(createdAt),
+            "lang": lang.map(JSONValue.string) ?? .null,
+            "like_count": .int(likeCount),
+            "retweet_count": .int(retweetCount),
+            "reply_count": .int(replyCount),
+            "quote_count": .int(quoteCount),
+            "hashtags": .array(hashtags.map(JSONValue.string)),
+            "mentions": .array(mentions.map(JSONValue.string)),
+            "urls": .array(urls.map(JSONValue.string)),
+            "is_retweet": .bool(isRetweet),
+            "is_reply": .bool(isReply),
+            "is_quote": .bool(isQuote),
+            "ingestion": .object([
+                "dag_id": .string(origin.dagID), "run_id": .string(origin.runID), "topic": .string(origin.topic),
+                "partition": .int(Int64(origin.partition)), "offset": .int(origin.offset),
+            ]),
+        ])
+    }
+}
+
+/// Why a raw record could not be refined; it names the field.
+public struct RefineError: Error, Sendable, Hashable, CustomStringConvertible {
+    public let reason: String
+    public init(_ reason: String) { self.reason = reason }
+    public var description: String { reason }
+}
+
+extension ISO8601DateFormatter {
+    /// `2026-11-30T09:00:23.000Z`, the X API's form.
+    static var withFractionalSeconds: ISO8601DateFormatter {
+        let formatter = ISO8601DateFormatter()
+        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return formatter
+    }
+}
