@@ -37,6 +37,12 @@ public struct S3ObjectStore: Sendable {
                              object.etag, object.checksumSHA256, object.attemptID)
     }
 
+    /// Records which record ids an object holds (`roost.s3_object_records`), for lineage. An
+    /// object's content is fixed by its key, so a retry adds nothing.
+    public func recordIDs(_ ids: [String], bucket: String, key: String) async throws {
+        try await pool.query(Self.recordIDsSQL, bucket, key, ids)
+    }
+
     /// Every object written by any attempt of one task in one run, by key.
     public func objects(dagID: String, runID: String, taskID: String) async throws -> [Record] {
         try await pool.query(Self.objectsSQL, dagID, runID, taskID).map { row in
@@ -53,6 +59,11 @@ public struct S3ObjectStore: Sendable {
         ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
             records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
             attempt_id = EXCLUDED.attempt_id, written_at = now()
+        """
+    static let recordIDsSQL = """
+        INSERT INTO roost.s3_object_records (bucket, key, record_id)
+        SELECT $1, $2, id FROM unnest($3::text[]) AS id
+        ON CONFLICT DO NOTHING
         """
     static let objectsSQL = """
         SELECT o.bucket, o.key, o.kind, o.format, o.bytes, o.records, o.etag, o.checksum_sha256, o.attempt_id

@@ -17,8 +17,11 @@ struct S3LoadParams: Sendable {
     /// "logical_date" (the run's data interval start), or a record field holding an ISO-8601 time.
     var partitionBy: String
     var maxRecordsPerObject: Int
+    /// A top-level field naming each record (the pipeline's `tweet_id`): recorded per object in
+    /// `roost.s3_object_records`, so SQL finds the object holding a record.
+    var recordIDField: String?
 
-    static let keys: Set<String> = ["input", "prefix", "bucket", "format", "columns", "partition_by", "max_records_per_object"]
+    static let keys: Set<String> = ["input", "prefix", "bucket", "format", "columns", "partition_by", "max_records_per_object", "record_id_field"]
 
     init(_ params: JSONValue) throws {
         try params.requireKnownKeys(Self.keys)
@@ -43,6 +46,7 @@ struct S3LoadParams: Sendable {
             throw TaskParamError("params.max_records_per_object must be a whole number of at least 1")
         }
         maxRecordsPerObject = Int(maximum)
+        recordIDField = try Self.optionalString(params, "record_id_field")
     }
 
     private static func optionalString(_ params: JSONValue, _ key: String) throws -> String? {

@@ -46,6 +46,9 @@ public struct S3LoadTask: TaskType {
                 try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
                                                bytes: Int64(result.size), records: Int64(batch.records.count), etag: result.etag,
                                                checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
+                if let field = params.recordIDField {
+                    try await objects.recordIDs(try Self.recordIDs(batch, field: field, file: file), bucket: bucket, key: key)
+                }
                 written.append(.init(key: key, bytes: result.size, records: batch.records.count, checksumSHA256: result.checksumSHA256))
                 context.count("s3_objects_written")
                 context.count("s3_records_written", Int64(batch.records.count))
@@ -62,6 +65,16 @@ public struct S3LoadTask: TaskType {
                                        records: Int64(written.reduce(0) { $0 + $1.records }), etag: result.etag,
                                        checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
         context.log("wrote \(written.count) objects and s3://\(bucket)/\(manifestKey)")
+    }
+
+    private static func recordIDs(_ batch: RecordBatch, field: String, file: String) throws -> [String] {
+        try batch.records.map { record in
+            switch record.value[field] {
+            case .string(let id): id
+            case .int(let id): String(id)
+            default: throw TaskParamError("\(file): a record of \(batch.name) has no \(field) (params.record_id_field)")
+            }
+        }
     }
 
     /// The input file, or a folder's `*.jsonl` files in name order.
