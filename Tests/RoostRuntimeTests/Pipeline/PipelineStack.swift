@@ -52,13 +52,16 @@ final class PipelineStack: @unchecked Sendable {
     }
 
     /// The shipped DAG, pointed at the fake API and a temporary staging folder, starting at the interval.
-    func installDag() throws {
+    /// `retries` replaces the DAG's default: a chaos test kills more tries than a real fleet loses.
+    func installDag(retries: Int = 3) throws {
         let shipped = try String(contentsOfFile: RepositoryPaths.root + "/config/dags/twitter_pipeline.yaml", encoding: .utf8)
         let dag = shipped
             .replacingOccurrences(of: "replay: config/samples/twitter", with: "query: roost\n      max_results: 100")
             .replacingOccurrences(of: ".run/staging", with: staging)
             .replacingOccurrences(of: "start_date: 2026-11-01T00:00:00Z", with: "start_date: \(interval.start.formatted(.iso8601))")
             .replacingOccurrences(of: "retry_delay: 5s", with: "retry_delay: 1s")
+            .replacingOccurrences(of: "max_retry_delay: 2m", with: "max_retry_delay: 3s")
+            .replacingOccurrences(of: "retries: 3", with: "retries: \(retries)")
         try FileManager.default.createDirectory(atPath: dagsFolder, withIntermediateDirectories: true)
         try dag.write(toFile: dagsFolder + "/twitter_pipeline.yaml", atomically: true, encoding: .utf8)
     }

@@ -94,6 +94,7 @@ public struct KafkaConsumeTask: TaskType {
         let written = try await KafkaFileExport.write(ranges, from: consumer, into: &sink) { context.count("records_consumed", Int64($0)) }
         context.record("tweets_refined", .int(Int64(sink.refinedCount)))
         context.record("records_quarantined", .int(Int64(sink.deadLetters.count)))
+        context.record("duplicate_tweets_dropped", .int(Int64(sink.duplicateCount)))
         if let topic = context.params["dead_letter_topic"]?.stringValue, !sink.deadLetters.isEmpty {
             let producer = try KafkaProducer(config: try KafkaClientConfig(kafka))
             do {

@@ -6,6 +6,9 @@ import RoostKafka
 /// `refined/<topic>-<partition>-<first offset>.jsonl` (one `RefinedTweet` a line) and
 /// `quarantine/<topic>-<partition>-<first offset>.jsonl` (the raw record and why it was refused).
 /// File names come from the offset ranges, so the lake keys made from them are deterministic.
+/// A tweet seen again in the ranges (a retried `twitter_ingest` produces again what a killed try
+/// already sent; the producer keys by tweet id, so copies share a partition) is dropped: the
+/// first copy, in offset order, is the one kept, so every try keeps the same one.
 /// Written as `<folder>.partial.<writer>` and renamed into place at `commit`.
 struct RefinedTweetSink: KafkaRecordSink {
     let folder: String
@@ -16,6 +19,8 @@ struct RefinedTweetSink: KafkaRecordSink {
     private var quarantine: FileHandle?
     private var partition: Int32?
     private(set) var refinedCount = 0
+    private(set) var duplicateCount = 0
+    private var seen: Set<String> = []
     /// The refused records, to send to the dead-letter topic once the output is complete.
     private(set) var deadLetters: [KafkaMessage] = []
 
@@ -38,6 +43,10 @@ struct RefinedTweetSink: KafkaRecordSink {
             let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
             do throws(RefineError) {
                 let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
+                guard seen.insert(tweet.tweetID).inserted else {
+                    duplicateCount += 1
+                    continue
+                }
                 good.append(tweet.json.serialized())
                 good.append(UInt8(ascii: "\n"))
                 refinedCount += 1
