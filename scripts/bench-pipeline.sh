@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Pipeline benchmark: one run of config/dags/twitter_pipeline.yaml (its source switched to a search
+# of the fake X API) over N tweets, end to end on the embedded stack: `roost dev kafka`, moto_server,
+# a scheduler, an ingest worker and a lake worker.
+# Usage: scripts/with-postgres.sh scripts/bench-pipeline.sh [--tweets N]   (ROOST=path/to/roost; release by default)
+# Prints tweets/s from the first request to the last object written, each worker's peak RSS, the share
+# of time in each task, and BENCH lines: pipeline.tweets_per_s, pipeline.worker_peak_rss_mb.
+set -euo pipefail
+root=$(cd "$(dirname "$0")/.." && pwd)
+tweets=100000
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --tweets) tweets=$2; shift 2 ;;
+    *) echo "usage: $0 [--tweets N]" >&2; exit 2 ;;
+  esac
+done
+roost=${ROOST:-$root/.build/release/roost}
+[ -x "$roost" ] || roost=$root/.build/debug/roost
+python=$root/.venv/bin/python; [ -x "$python" ] || python=python3
+work=$(mktemp -d)
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
+trap cleanup EXIT
+cd "$root"
+export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS="" ROOST_LOG_LEVEL=warning
+export ROOST_SCHEDULER_DAGS_FOLDER=$work/dags ROOST_SCHEDULER_POLL_INTERVAL=200ms ROOST_WORKER_POLL_INTERVAL=200ms
+
+"$roost" db migrate >/dev/null 2>&1
+# The mock keeps ~5 MB per partition: 64 partitions hold 100,000 tweets.
+"$roost" dev kafka --brokers 1 --partitions 64 --topic tweets.raw --topic tweets.dead_letter >/dev/null 2>"$work/dev.log" & pids+=($!)
+python3 Tests/servers/fake_x_api.py >"$work/x.out" 2>"$work/x.log" & pids+=($!)
+"$python" Tests/servers/moto_server.py >"$work/moto.out" 2>"$work/moto.log" & pids+=($!)
+for _ in $(seq 200); do [ -s "$work/bootstrap" ] && [ -s "$work/x.out" ] && [ -s "$work/moto.out" ] && break; sleep 0.1; done
+api=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/x.out")
+export ROOST_S3_ENDPOINT=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/moto.out") ROOST_S3_PATH_STYLE=true
+export ROOST_S3_BUCKET=bench-lake ROOST_S3_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
+export ROOST_TWITTER_BASE_URL=$api X_BEARER_TOKEN=bench-token
+curl -fsS -X PUT "$ROOST_S3_ENDPOINT/$ROOST_S3_BUCKET" >/dev/null
+
+python3 - "$api" "$tweets" <<'PY'
+import json, sys, time, urllib.request
+api, count = sys.argv[1], int(sys.argv[2])
+start = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() - 3 * 3600))
+body = {"token": "bench-token", "rate_limit": 1000000,
+        "generate": {"count": count, "start_time": start, "spacing_ms": 3 * 3600 * 1000 // count, "users": 1000}}
+urllib.request.urlopen(urllib.request.Request(api + "/_admin/scenario", data=json.dumps(body).encode(), method="POST")).read()
+PY
+
+mkdir -p "$work/dags"
+sed -e 's|replay: config/samples/twitter|query: roost\n      lookback: 4h|' -e "s|\.run/staging|$work/staging|" \
+    -e 's|^schedule: "@hourly"|schedule: null|' config/dags/twitter_pipeline.yaml >"$work/dags/twitter_pipeline.yaml"
+"$roost" scheduler 2>"$work/scheduler.log" & pids+=($!)
+"$roost" worker --queues ingest --concurrency 1 2>"$work/ingest.log" & ingest=$!; pids+=($ingest)
+"$roost" worker --queues lake --concurrency 2 2>"$work/lake.log" & lake=$!; pids+=($lake)
+for _ in $(seq 100); do "$roost" dags list 2>/dev/null | grep -q '^twitter_pipeline ' && break; sleep 0.2; done
+"$roost" dags trigger twitter_pipeline --wait >/dev/null
+read -r written seconds < <(psql -Atc "
+  SELECT (SELECT sum((metrics->>'s3_records_written')::bigint) FROM roost.task_attempt_history WHERE task_id = 'load' AND state = 'success'),
+         extract(epoch FROM max(ended_at) FILTER (WHERE task_id = 'load') - min(started_at))
+  FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline'" | tr '|' ' ')
+[ "$written" -eq "$tweets" ] || { echo "the lake holds $written of $tweets tweets" >&2; exit 1; }
+ingest_mb=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$ingest/status")
+lake_mb=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$lake/status")
+per_s=$(python3 -c "print(round($tweets / $seconds))")
+printf '%d tweets from the fake X API to refined objects in moto: %.2f s, %d tweets/s; peak RSS ingest worker %d MB, lake worker %d MB\n' \
+  "$tweets" "$seconds" "$per_s" "$ingest_mb" "$lake_mb"
+psql -Atc "SELECT format('  %-10s %6.2f s  %3s%%', task_id, extract(epoch FROM duration),
+                         round(100 * extract(epoch FROM duration) / $seconds))
+           FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline' AND state = 'success' ORDER BY started_at"
+echo "BENCH pipeline.tweets_per_s $per_s"
+echo "BENCH pipeline.worker_peak_rss_mb $(( ingest_mb > lake_mb ? ingest_mb : lake_mb ))"
