@@ -49,9 +49,9 @@ public struct RefinedTweet: Sendable, Hashable {
         let author = document["includes"]?["users"]?.arrayValue?.first
         guard let id = tweet["id"]?.stringValue, XTweetID(id) != nil else { throw RefineError("data.id is missing or not a tweet id") }
         guard let authorID = tweet["author_id"]?.stringValue else { throw RefineError("data.author_id is missing") }
-        guard let createdAt = tweet["created_at"]?.stringValue, ISO8601DateFormatter.withFractionalSeconds.date(from: createdAt) != nil
-                || ISO8601DateFormatter().date(from: createdAt) != nil
-        else { throw RefineError("data.created_at is missing or not an ISO-8601 time") }
+        guard let createdAt = tweet["created_at"]?.stringValue, Self.isUTCTimestamp(createdAt) else {
+            throw RefineError("data.created_at is missing or not an ISO-8601 time")
+        }
         // Long posts carry their full text in note_tweet; `text` is then truncated.
         guard let text = tweet["note_tweet"]?["text"]?.stringValue ?? tweet["text"]?.stringValue else { throw RefineError("data.text is missing") }
         let metrics = tweet["public_metrics"]
@@ -74,6 +74,17 @@ public struct RefinedTweet: Sendable, Hashable {
         isReply = references.contains("replied_to")
         isQuote = references.contains("quoted")
         self.origin = origin
+    }
+
+    /// `2026-11-30T09:00:23.000Z` or `2026-11-30T09:00:23Z`, the X API's form. Checked by shape:
+    /// a DateFormatter per record was most of the refine time.
+    static func isUTCTimestamp(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        guard bytes.count == 20 || (bytes.count > 21 && bytes[19] == UInt8(ascii: ".")), bytes.last == UInt8(ascii: "Z") else { return false }
+        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] + Array(20..<max(20, bytes.count - 1))
+        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")]
+        return digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }
+            && separators.allSatisfy { bytes[$0.0] == UInt8(ascii: $0.1.unicodeScalars.first!) }
     }
 
     private static func strings(_ list: JSONValue?, field: String) -> [String] {
@@ -113,13 +124,4 @@ public struct RefineError: Error, Sendable, Hashable, CustomStringConvertible {
     public let reason: String
     public init(_ reason: String) { self.reason = reason }
     public var description: String { reason }
-}
-
-extension ISO8601DateFormatter {
-    /// `2026-11-30T09:00:23.000Z`, the X API's form.
-    static var withFractionalSeconds: ISO8601DateFormatter {
-        let formatter = ISO8601DateFormatter()
-        formatter.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return formatter
-    }
 }

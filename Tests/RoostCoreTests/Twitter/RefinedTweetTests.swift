@@ -60,6 +60,8 @@ import Testing
         (#"{"data":{"text":"x","author_id":"7","created_at":"2026-11-30T09:00:00Z"}}"#, "data.id is missing or not a tweet id"),
         (#"{"data":{"id":"1","text":"x","created_at":"2026-11-30T09:00:00Z"}}"#, "data.author_id is missing"),
         (#"{"data":{"id":"1","text":"x","author_id":"7","created_at":"yesterday"}}"#, "data.created_at is missing or not an ISO-8601 time"),
+        (#"{"data":{"id":"1","text":"x","author_id":"7","created_at":"2026-11-30T09:00:00.Z"}}"#, "data.created_at is missing or not"),
+        (#"{"data":{"id":"1","text":"x","author_id":"7","created_at":"2026-11-30 09:00:00Z"}}"#, "data.created_at is missing or not"),
         (#"{"data":{"id":"1","author_id":"7","created_at":"2026-11-30T09:00:00Z"}}"#, "data.text is missing"),
     ])
     func aBadRecordSaysWhy(value: String, reason: String) {
