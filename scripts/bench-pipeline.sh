@@ -64,8 +64,8 @@ lake_mb=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$lake/status")
 per_s=$(python3 -c "print(round($tweets / $seconds))")
 printf '%d tweets from the fake X API to refined objects in moto: %.2f s, %d tweets/s; peak RSS ingest worker %d MB, lake worker %d MB\n' \
   "$tweets" "$seconds" "$per_s" "$ingest_mb" "$lake_mb"
-psql -Atc "SELECT format('  %-10s %6.2f s  %3s%%', task_id, extract(epoch FROM duration),
-                         round(100 * extract(epoch FROM duration) / $seconds))
+psql -Atc "SELECT format('  %s: %s s, %s%%', task_id, round(extract(epoch FROM duration)::numeric, 2),
+                         round(100 * extract(epoch FROM duration)::numeric / $seconds))
            FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline' AND state = 'success' ORDER BY started_at"
 echo "BENCH pipeline.tweets_per_s $per_s"
 echo "BENCH pipeline.worker_peak_rss_mb $(( ingest_mb > lake_mb ? ingest_mb : lake_mb ))"

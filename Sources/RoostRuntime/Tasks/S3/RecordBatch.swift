@@ -17,11 +17,10 @@ enum JSONLinesBatcher {
     static func batches(file path: String, text: String, partitionBy: String, logicalDate: Date, maxRecords: Int) throws -> [RecordBatch] {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         var byPartition: [S3Partition: [(line: Int, text: Substring, value: JSONValue)]] = [:]
-        let decoder = JSONDecoder()
         for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
-            guard let value = try? decoder.decode(JSONValue.self, from: Data(trimmed.utf8)), value.objectValue != nil else {
+            guard let value = try? JSONValue.parse(Data(trimmed.utf8)), value.objectValue != nil else {
                 throw TaskParamError("\(path):\(index + 1): not a JSON object")
             }
             let partition: S3Partition

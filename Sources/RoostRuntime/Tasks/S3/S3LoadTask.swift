@@ -34,37 +34,57 @@ public struct S3LoadTask: TaskType {
         let input = TaskPathTemplate.resolve(params.input, for: task)
         let prefix = [config.prefix, params.prefix ?? task.dagID].filter { !$0.isEmpty }.joined(separator: "/")
 
-        var written: [S3LoadManifest.Entry] = []
-        for file in try await Self.inputFiles(input) {
-            let text = try await Self.read(file)
-            let batches = try JSONLinesBatcher.batches(file: file, text: text, partitionBy: params.partitionBy,
-                                                       logicalDate: task.dataInterval.start, maxRecords: params.maxRecordsPerObject)
-            for batch in batches {
-                let body = try Gzip.compress(RecordEncoder.encode(batch, format: params.format, columns: params.columns))
-                let key = "\(prefix)/\(batch.partition.path)/\(batch.name).\(params.format.rawValue).gz"
-                let result = try await client.upload(bucket: bucket, key: key, payload: .data(body), contentType: "application/gzip")
-                try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
-                                               bytes: Int64(result.size), records: Int64(batch.records.count), etag: result.etag,
-                                               checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
-                if let field = params.recordIDField {
-                    try await objects.recordIDs(try Self.recordIDs(batch, field: field, file: file), bucket: bucket, key: key)
+        // Objects go up `uploadsInFlight` at a time (one PUT each is mostly waiting on S3); the
+        // manifest lists them in input order whatever order they finish in.
+        var written: [(index: Int, entry: S3LoadManifest.Entry)] = []
+        try await withThrowingTaskGroup(of: (Int, S3LoadManifest.Entry).self) { group in
+            var index = 0
+            for file in try await Self.inputFiles(input) {
+                let text = try await Self.read(file)
+                let batches = try JSONLinesBatcher.batches(file: file, text: text, partitionBy: params.partitionBy,
+                                                           logicalDate: task.dataInterval.start, maxRecords: params.maxRecordsPerObject)
+                for batch in batches {
+                    if index >= Self.uploadsInFlight, let done = try await group.next() { written.append(done) }
+                    let key = "\(prefix)/\(batch.partition.path)/\(batch.name).\(params.format.rawValue).gz"
+                    let recordIDs = try params.recordIDField.map { try Self.recordIDs(batch, field: $0, file: file) }
+                    let body = try Gzip.compress(RecordEncoder.encode(batch, format: params.format, columns: params.columns))
+                    let records = batch.records.count
+                    group.addTask { [index] in
+                        (index, try await upload(body, key: key, records: records, recordIDs: recordIDs, bucket: bucket, params: params, context))
+                    }
+                    index += 1
                 }
-                written.append(.init(key: key, bytes: result.size, records: batch.records.count, checksumSHA256: result.checksumSHA256))
-                context.count("s3_objects_written")
-                context.count("s3_records_written", Int64(batch.records.count))
-                context.count("s3_bytes_written", Int64(result.size))
             }
+            for try await done in group { written.append(done) }
         }
+        let entries = written.sorted { $0.index < $1.index }.map(\.entry)
 
         let manifest = S3LoadManifest(dagID: task.dagID, runID: task.runID, taskID: task.taskID, format: params.format.rawValue,
-                                      objects: written)
+                                      objects: entries)
         let manifestKey = "\(prefix)/_manifests/\(task.runID)/\(task.taskID).json"
         let body = try manifest.encoded()
         let result = try await client.putObject(bucket: bucket, key: manifestKey, payload: .data(body), contentType: "application/json")
         try await objects.record(.init(bucket: bucket, key: manifestKey, kind: "manifest", format: "json", bytes: Int64(body.count),
-                                       records: Int64(written.reduce(0) { $0 + $1.records }), etag: result.etag,
+                                       records: Int64(entries.reduce(0) { $0 + $1.records }), etag: result.etag,
                                        checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
-        context.log("wrote \(written.count) objects and s3://\(bucket)/\(manifestKey)")
+        context.log("wrote \(entries.count) objects and s3://\(bucket)/\(manifestKey)")
+    }
+
+    static let uploadsInFlight = 8
+
+    /// Puts one object and records it (and the record ids it holds).
+    private func upload(_ body: Data, key: String, records: Int, recordIDs: [String]?, bucket: String, params: S3LoadParams,
+                        _ context: TaskContext) async throws -> S3LoadManifest.Entry {
+        let task = context.task
+        let result = try await client.upload(bucket: bucket, key: key, payload: .data(body), contentType: "application/gzip")
+        try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
+                                       bytes: Int64(result.size), records: Int64(records), etag: result.etag,
+                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
+        if let recordIDs { try await objects.recordIDs(recordIDs, bucket: bucket, key: key) }
+        context.count("s3_objects_written")
+        context.count("s3_records_written", Int64(records))
+        context.count("s3_bytes_written", Int64(result.size))
+        return .init(key: key, bytes: result.size, records: records, checksumSHA256: result.checksumSHA256)
     }
 
     private static func recordIDs(_ batch: RecordBatch, field: String, file: String) throws -> [String] {
