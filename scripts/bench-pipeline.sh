@@ -55,7 +55,7 @@ sed -e 's|replay: config/samples/twitter|query: roost\n      lookback: 4h|' -e "
 for _ in $(seq 100); do "$roost" dags list 2>/dev/null | grep -q '^twitter_pipeline ' && break; sleep 0.2; done
 "$roost" dags trigger twitter_pipeline --wait >/dev/null
 read -r written seconds < <(psql -Atc "
-  SELECT (SELECT sum((metrics->>'s3_records_written')::bigint) FROM roost.task_attempt_history WHERE task_id = 'load' AND state = 'success'),
+  SELECT (SELECT sum((metrics->>'s3_records_written')::bigint) FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline' AND task_id = 'load' AND state = 'success'),
          extract(epoch FROM max(ended_at) FILTER (WHERE task_id = 'load') - min(started_at))
   FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline'" | tr '|' ' ')
 [ "$written" -eq "$tweets" ] || { echo "the lake holds $written of $tweets tweets" >&2; exit 1; }
