@@ -38,9 +38,11 @@ extension XAPIClient {
     @discardableResult
     public func reconcileStreamRules(_ declared: [XStreamRule]) async throws -> XStreamRulePlan {
         let plan = XStreamRulePlan(declared: declared, existing: try await streamRules())
-        if !plan.add.isEmpty { _ = try await addStreamRules(plan.add) }
+        // Deletes first: the API refuses a rule whose value exists already, so a re-tagged rule
+        // must go before it comes back.
         let ids = plan.delete.compactMap(\.id)
         if !ids.isEmpty { _ = try await deleteStreamRules(ids: ids) }
+        if !plan.add.isEmpty { _ = try await addStreamRules(plan.add) }
         logger.info("X stream rules reconciled", metadata: ["added": "\(plan.add.count)", "deleted": "\(plan.delete.count)",
                                                             "kept": "\(declared.count - plan.add.count)"])
         return plan

@@ -23,7 +23,8 @@ Controlled per test through admin endpoints (the test support code starts one se
   POST /_admin/scenario  replaces the state: {"token", "recordings", "generate": {...}, "tweets", "users",
                          "faults": [...], "rate_limit", "stream": {...}, "rules": [...]}
   POST /_admin/tweets    appends tweets: {"generate": {...}} or {"tweets": [...]}
-  GET  /_admin/requests  every API request so far: method, path, query, status, auth (ok, wrong, missing)
+  GET  /_admin/requests  every API request so far: method, path, query, status, auth (ok, wrong, missing),
+                         and for the stream its connection number and when the server ended it (ended_at)
   GET  /_admin/stream    every tweet the stream sent: {"sent": [{"id", "at", "connection"}]}
 
 The stream follows the scenario's "stream": {"interval_ms": 50, "keepalive_ms": 200, "connections": [...]}:
@@ -565,7 +566,9 @@ class Handler(BaseHTTPRequestHandler):
                     headers["x-rate-limit-remaining"] = 0
                     headers["x-rate-limit-reset"] = math.ceil(time.time() + entry.get("reset_in", 1))
                 STATE.requests[-1]["status"] = status
-            STATE.requests[-1]["connection"] = connection
+            record = STATE.requests[-1]
+            record["connection"] = connection
+            record["ended_at"] = time.time()
             resend = [t for t in STATE.stream_sent[-entry.get("resend", 0):]] if entry.get("resend") else []
         if status != 200:
             return self.send_json(status, body, headers)
@@ -600,6 +603,8 @@ class Handler(BaseHTTPRequestHandler):
                     last_write = now
                 time.sleep(max(0.0, min(next_tweet, last_write + keepalive) - time.time()))
             then = entry.get("then", "end")
+            with STATE.lock:
+                record["ended_at"] = time.time() + (entry.get("stall_ms", 5000) / 1000 if then == "stall" else 0)
             if then == "stall":
                 time.sleep(entry.get("stall_ms", 5000) / 1000)
             elif then == "operational":
