@@ -1,0 +1,121 @@
+import Foundation
+import RoostCore
+import RoostHTTP
+import RoostKafka
+@testable import RoostRuntime
+import RoostStore
+import RoostTestSupport
+import RoostTwitter
+import Testing
+
+/// `twitter_stream`: a try in this process into a recording sink, and `roost worker` processes into
+/// the embedded Kafka, one of them killed mid-stream.
+@Suite struct TwitterStreamTaskTests {
+    static let backoff = XStreamBackoff.Policy(networkStep: .milliseconds(100), networkMaximum: .seconds(1),
+                                               httpInitial: .milliseconds(200), httpMaximum: .seconds(2),
+                                               rateLimitInitial: .milliseconds(500), rateLimitMaximum: .seconds(2))
+
+    @Test func paramsAreCheckedWithTheFieldNamed() {
+        let task = TwitterStreamTask(resources: .init(client: nil, sink: RecordingSink()))
+        #expect(throws: Never.self) { try task.validate(params: ["topic": "t", "rules": ["roost", ["value": "nest", "tag": "n"]], "stall_timeout": "5s"]) }
+        #expect { try task.validate(params: ["rules": ["roost"]]) } throws: { "\($0)".contains("params.topic") }
+        #expect { try task.validate(params: ["topic": "t", "rules": [["tag": "x"]]]) } throws: { "\($0)".contains("params.rules[0]") }
+        #expect { try task.validate(params: ["topic": "t", "stall_timeout": "soon"]) } throws: { "\($0)".contains("params.stall_timeout") }
+        #expect { try task.validate(params: ["topic": "t", "query": "x"]) } throws: { "\($0)".contains("params.query") }
+    }
+
+    @Test func everyTweetAroundDisconnectsAndAStallIsDeliveredAndCounted() async throws {
+        let fleet = try await Fleet.create()
+        let server = try await FakeXAPI()
+        try await server.scenario(["rules": [["value": "old"]], "stream": ["interval_ms": 20, "keepalive_ms": 50, "connections": [
+            ["tweets": 20, "then": "drop"], ["tweets": 20, "then": "stall", "stall_ms": 10_000], ["tweets": 20, "resend": 2, "then": "end"],
+        ]]])
+        let capture = LogCapture()
+        let client = XAPIClient(configuration: .init(baseURL: server.baseURL, token: XBearerToken(FakeXAPI.token, origin: "test")),
+                                http: HTTPClient(), logger: capture.logger())
+        let sink = RecordingSink()
+        let task = TwitterStreamTask(resources: .init(client: client, sink: sink, backoff: Self.backoff))
+        let params: JSONValue = ["topic": "tweets", "rules": ["roost", ["value": "nest", "tag": "n"]], "stall_timeout": "700ms",
+                                 "progress_interval": "200ms"]
+        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: params)])
+        _ = try await fleet.dags.sync(dag)
+        _ = try await fleet.trigger(dag)
+        let id = try await WorkerStore(pool: fleet.pool).register(hostname: "w", pid: 1, queues: ["default"], concurrency: 1, version: "t")
+        let claimed = try #require(try await fleet.queue.claim(by: WorkerIdentity(workerID: id, hostname: "w", pid: 1), queues: ["default"],
+                                                               limit: 1, lease: .seconds(60)).first)
+        let context = TaskContext(task: claimed, logger: capture.logger())
+        let running = Task { try await task.run(context) }
+        try await eventually("the fourth connection's tweets arrive") {
+            Set(sink.records.withLock { $0.map(\.key) }).count >= 60 + 10
+        }
+        running.cancel()
+        await #expect(throws: CancellationError.self) { try await running.value }
+
+        let keys = sink.records.withLock { $0.map(\.key) }
+        let sent = try await server.streamedTweets()
+        let firstThree = sent.filter { $0.connection < 3 }
+        #expect(firstThree.count == 62)
+        #expect(Set(firstThree.map(\.id)).isSubset(of: Set(keys)), "every tweet before and after each disconnect")
+        #expect(keys.count - Set(keys).count == 2, "duplicates only where the server re-sent")
+        #expect(Set(sent.map(\.id)).isSuperset(of: Set(keys)))
+        let records = sink.records.withLock { $0 }
+        #expect(try records.allSatisfy { try JSONValue.parse($0.value)["data"]?["id"]?.stringValue == $0.key })
+
+        let metrics = context.metrics
+        #expect(metrics["tweets_received"]?.intValue == Int64(keys.count))
+        #expect(metrics["reconnects"]?.intValue == 3)
+        #expect(metrics["heartbeats_missed"]?.intValue == 1)
+        #expect(metrics["seconds_since_last_tweet"]?.doubleValue != nil)
+        #expect(context.drainLines().contains { $0.text.hasPrefix("stream ended: ") })
+
+        let rules = try await client.streamRules()
+        #expect(Set(rules.map(\.value)) == ["roost", "nest"], "the declared rules replaced the old one")
+    }
+
+    @Test func aKilledWorkersStreamIsResumedByAnother() async throws {
+        let fleet = try await Fleet.create()
+        let server = try await FakeXAPI()
+        // The first connection sends 40 tweets and goes quiet; the next sends 30 and ends; then steady.
+        try await server.scenario(["stream": ["interval_ms": 20, "keepalive_ms": 200, "connections": [
+            ["tweets": 40, "then": "stall", "stall_ms": 60_000], ["tweets": 30, "then": "end"],
+        ]]])
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        try await cluster.createTopic("tweets", partitions: 2)
+        let kafka = KafkaClientConfig(bootstrapServers: cluster.bootstrapServers)
+        let environment = ["ROOST_TWITTER_BASE_URL": server.baseURL.absoluteString, "X_BEARER_TOKEN": FakeXAPI.token,
+                           "ROOST_KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrapServers]
+        let first = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, grace: "1s", extraEnvironment: environment)
+        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream",
+                                                                 params: ["topic": "tweets", "stall_timeout": "30s"],
+                                                                 args: TaskArgs(retries: 3, retryDelay: .zero))])
+        let scheduler = fleet.scheduler([])
+        let run = try await fleet.trigger(dag)[0]
+        try await fleet.drive(scheduler, "the first worker produced the first connection's tweets") {
+            try await Self.recordCount(kafka) == 40
+        }
+        first.signal(SIGKILL)
+        _ = try await first.waitForExit()
+        let killedAt = Date().timeIntervalSince1970
+
+        let second = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, grace: "1s", extraEnvironment: environment)
+        try await fleet.drive(scheduler, "the second worker streams on") { try await Self.recordCount(kafka) >= 40 + 30 + 10 }
+        let resumed = try #require(try await server.requests().first { $0.connection == 1 })
+        print("stream resumed \(String(format: "%.1f", resumed.at - killedAt)) s after kill -9 (lease timeout 4 s)")
+        second.signal(SIGTERM)
+        #expect(try await second.waitForExit() == 0)
+        #expect(try await fleet.runs.run(dagID: "s", runID: run.runID)?.state.isFinal == false, "released, not failed")
+
+        let records = try await readWholeTopic(kafka, topic: "tweets")
+        let keys = records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }
+        let sent = try await server.streamedTweets()
+        #expect(Set(sent.filter { $0.connection < 2 }.map(\.id)).isSubset(of: Set(keys)), "every tweet of both workers' first connections")
+        #expect(keys.count == Set(keys).count, "each once")
+    }
+
+    /// Records in every partition of the topic, from the watermarks.
+    static func recordCount(_ kafka: KafkaClientConfig) async throws -> Int64 {
+        let consumer = try KafkaBoundedConsumer(config: kafka, groupID: "count", topic: "tweets")
+        defer { Task { await consumer.close() } }
+        return try await consumer.watermarks().reduce(0) { $0 + $1.high - $1.low }
+    }
+}
