@@ -30,8 +30,8 @@ Controlled per test through admin endpoints (the test support code starts one se
 The stream follows the scenario's "stream": {"interval_ms": 50, "keepalive_ms": 200, "connections": [...]}:
 connection n (from 0) does what entry n says, and every later one streams steadily until the client
 leaves. An entry is {"status": 429 | 503 | ..., "reset_in": s} (an error answer), or {"tweets": k,
-"then": "drop" | "stall" | "operational" | "end", "stall_ms": 5000, "resend": r}: k tweets at the
-steady rate, then the connection is cut without a word, goes silent (no tweet, no keep-alive) for
+"then": "drop" | "stall" | "operational" | "end", "stall_ms": 5000, "resend": r, "interval_ms": i}: k
+tweets at the steady rate (its own, if given; 0 sends as fast as the server can), then the connection is cut without a word, goes silent (no tweet, no keep-alive) for
 stall_ms, sends an operational-disconnect message, or ends cleanly. "resend" first repeats the last
 r tweets already sent, as the real stream may after a reconnect. A stream rule whose parentheses do
 not balance is invalid; adding it fails with the API's rule-validation error.
@@ -555,7 +555,7 @@ class Handler(BaseHTTPRequestHandler):
             STATE.stream_connections += 1
             plan = STATE.stream.get("connections", [])
             entry = plan[connection] if connection < len(plan) else {}
-            interval = STATE.stream.get("interval_ms", 50) / 1000
+            interval = entry.get("interval_ms", STATE.stream.get("interval_ms", 50)) / 1000
             keepalive = STATE.stream.get("keepalive_ms", 200) / 1000
             status, body, headers, _ = self.answer("/2/tweets/search/stream", query)
             if status == 200 and entry.get("status"):
