@@ -91,8 +91,8 @@ public struct TaskQueueStore: Sendable {
                 event = .succeeded; attemptState = "success"; metrics = m
             case .failure(let reason, let message, let m):
                 event = .tryFailed(reason); attemptState = reason.rawValue; error = message; metrics = m
-            case .released:
-                event = .released; attemptState = "released"; error = "released at worker shutdown"
+            case .released(let m):
+                event = .released; attemptState = "released"; error = "released at worker shutdown"; metrics = m
             }
             let transition = try lifecycle.handle(event, now: now)
             try await Self.apply(transition, to: task.instanceID, attemptID: task.attemptID, attemptState: attemptState,

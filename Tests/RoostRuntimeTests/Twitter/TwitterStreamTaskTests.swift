@@ -104,6 +104,15 @@ import Testing
         second.signal(SIGTERM)
         #expect(try await second.waitForExit() == 0)
         #expect(try await fleet.runs.run(dagID: "s", runID: run.runID)?.state.isFinal == false, "released, not failed")
+        let released = try await fleet.scalar("SELECT metrics::text FROM roost.task_attempts WHERE state = 'released'", as: String.self)
+        #expect(released.contains(#""tweets_received""#) && released.contains(#""reconnects": 1"#), "\(released)")
+
+        // SIGTERM let the stream go: a third worker picks it up.
+        let connectionsBefore = try await server.requests().count
+        let third = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, grace: "1s", extraEnvironment: environment)
+        try await fleet.drive(scheduler, "a third worker reconnects") { try await server.requests().count > connectionsBefore }
+        third.signal(SIGTERM)
+        #expect(try await third.waitForExit() == 0)
 
         let records = try await readWholeTopic(kafka, topic: "tweets")
         let keys = records.compactMap { $0.key.map { String(decoding: $0, as: UTF8.self) } }
