@@ -75,7 +75,7 @@ seconds = max(read[t["id"]] for t in burst_sent) - burst_sent[0]["at"]
 p50, p99 = latencies[len(latencies) // 2], latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))]
 print(f"steady {steady} tweets at {rate}/s: server send to record read back from Kafka p50 {p50:.1f} ms, p99 {p99:.1f} ms")
 print(f"burst {burst} tweets: {seconds:.2f} s from the first sent to the last in Kafka, {burst / seconds:.0f} tweets/s")
-print(f"BENCH stream.tweets_per_s {burst / seconds:.0f}")
-print(f"BENCH stream.latency_p50_ms {p50:.1f}")
-print(f"BENCH stream.latency_p99_ms {p99:.1f}")
+print(f"BENCH stream.tweets_per_s {burst / seconds:.0f} tweets/s")
+print(f"BENCH stream.latency_p50_ms {p50:.1f} ms")
+print(f"BENCH stream.latency_p99_ms {p99:.1f} ms")
 PY
