@@ -72,6 +72,28 @@ import Testing
         #expect(Set(rules.map(\.value)) == ["roost", "nest"], "the declared rules replaced the old one")
     }
 
+    @Test func aFailedDeliveryEndsTheTry() async throws {
+        let fleet = try await Fleet.create()
+        let server = try await FakeXAPI()
+        try await server.scenario(["stream": ["interval_ms": 20]])
+        let sink = RecordingSink()
+        sink.failAfter.withLock { $0 = 5 }
+        let client = XAPIClient(configuration: .init(baseURL: server.baseURL, token: XBearerToken(FakeXAPI.token, origin: "test")),
+                                http: HTTPClient(), logger: LogCapture().logger())
+        let task = TwitterStreamTask(resources: .init(client: client, sink: sink, backoff: Self.backoff))
+        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: ["topic": "tweets"])])
+        _ = try await fleet.dags.sync(dag)
+        _ = try await fleet.trigger(dag)
+        let id = try await WorkerStore(pool: fleet.pool).register(hostname: "w", pid: 1, queues: ["default"], concurrency: 1, version: "t")
+        let claimed = try #require(try await fleet.queue.claim(by: WorkerIdentity(workerID: id, hostname: "w", pid: 1), queues: ["default"],
+                                                               limit: 1, lease: .seconds(60)).first)
+        await #expect { try await task.run(TaskContext(task: claimed, logger: LogCapture().logger())) } throws: {
+            "\($0)".contains("Kafka is down")
+        }
+        #expect(sink.records.withLock { $0.count } == 5)
+        #expect(try await server.streamedTweets().count < TwitterStreamTask.maxInFlight, "ended at the next event, not when the window filled")
+    }
+
     @Test func aKilledWorkersStreamIsResumedByAnother() async throws {
         let fleet = try await Fleet.create()
         let server = try await FakeXAPI()

@@ -1,6 +1,7 @@
 import Foundation
 import RoostCore
 import RoostTwitter
+import Synchronization
 
 /// `twitter_stream`: runs the X filtered stream until it is stopped, producing each tweet to Kafka
 /// keyed by tweet id as it arrives. When `rules` are declared, the stream's rules are reconciled
@@ -45,19 +46,30 @@ public struct TwitterStreamTask: TaskType {
         var progress = StreamProgress(context: context, interval: params.progressInterval)
         defer { progress.record(final: true) }
         let sink = resources.sink
+        // A failed delivery ends the try at the next event, not only when the window fills: on a
+        // quiet stream that could be hours later.
+        let failure = FirstFailure()
         try await withThrowingTaskGroup(of: Void.self) { deliveries in
             var inFlight = 0
             defer { deliveries.cancelAll() }
             do {
                 try await client.stream(.init(stallTimeout: params.stallTimeout, backoff: resources.backoff)) { event, stats in
                     progress.update(stats)
+                    if let error = failure.error { throw error }
                     guard case .tweet(let tweet) = event else { return }
                     if inFlight >= Self.maxInFlight {
                         try await deliveries.next()
                         inFlight -= 1
                     }
                     let record = TweetRecord(key: tweet.id, value: tweet.line, timestamp: Date())
-                    deliveries.addTask { try await sink.deliver([record], to: params.topic) }
+                    deliveries.addTask {
+                        do {
+                            try await sink.deliver([record], to: params.topic)
+                        } catch {
+                            failure.record(error)
+                            throw error
+                        }
+                    }
                     inFlight += 1
                 }
             } catch {
@@ -67,6 +79,14 @@ public struct TwitterStreamTask: TaskType {
             }
         }
     }
+}
+
+/// The first error of concurrent deliveries, for the stream loop to see.
+private final class FirstFailure: Sendable {
+    private let first = Mutex<(any Error)?>(nil)
+
+    var error: (any Error)? { first.withLock { $0 } }
+    func record(_ error: any Error) { first.withLock { $0 = $0 ?? error } }
 }
 
 /// The stream's counters on the attempt, and in the task log every `interval`.
