@@ -20,7 +20,8 @@ extension TaskRegistry {
                                S3LoadTask(client: try s3Client(config), config: config.s3, objects: S3ObjectStore(pool: pool)),
                                TwitterIngestTask(resources: .init(client: xClient(config), checkpoints: TwitterCheckpointStore(pool: pool),
                                                                   sink: KafkaTweetSink(kafka: config.kafka))),
-                               TwitterStreamTask(resources: .init(client: xClient(config), sink: KafkaTweetSink(kafka: config.kafka)))])
+                               TwitterStreamTask(resources: .init(client: xClient(config), sink: KafkaTweetSink(kafka: config.kafka),
+                                                                  attempts: TaskQueueStore(pool: pool)))])
     }
 
     /// Nil without a bearer token: replay sources still run, API sources fail saying what to set.

@@ -34,7 +34,7 @@ import Testing
         let client = XAPIClient(configuration: .init(baseURL: server.baseURL, token: XBearerToken(FakeXAPI.token, origin: "test")),
                                 http: HTTPClient(), logger: capture.logger())
         let sink = RecordingSink()
-        let task = TwitterStreamTask(resources: .init(client: client, sink: sink, backoff: Self.backoff))
+        let task = TwitterStreamTask(resources: .init(client: client, sink: sink, attempts: fleet.queue, backoff: Self.backoff))
         let params: JSONValue = ["topic": "tweets", "rules": ["roost", ["value": "nest", "tag": "n"]], "stall_timeout": "700ms",
                                  "progress_interval": "200ms"]
         let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: params)])
@@ -47,6 +47,10 @@ import Testing
         let running = Task { try await task.run(context) }
         try await eventually("the fourth connection's tweets arrive") {
             Set(sink.records.withLock { $0.map(\.key) }).count >= 60 + 10
+        }
+        try await eventually("the counters reach the running attempt") {
+            try await fleet.scalar("SELECT metrics::text FROM roost.task_attempts WHERE state = 'running'", as: String.self)
+                .contains(#""tweets_received""#)
         }
         running.cancel()
         await #expect(throws: CancellationError.self) { try await running.value }

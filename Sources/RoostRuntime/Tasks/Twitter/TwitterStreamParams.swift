@@ -5,7 +5,7 @@ import RoostTwitter
 /// The params of `twitter_stream`, checked when DAGs load: `topic` (required); `rules` (optional:
 /// the rules the stream should have, each a string or `{value, tag}`; reconciled when the stream
 /// starts, and left as they are when absent); `stall_timeout` (a duration, default 30s);
-/// `progress_interval` (how often the counters go to the task log, default 1m).
+/// `progress_interval` (how often the counters go to the running attempt and the task log, default 1m).
 struct TwitterStreamParams: Sendable {
     static let keys: Set<String> = ["topic", "rules", "stall_timeout", "progress_interval"]
 

@@ -1,5 +1,6 @@
 import Foundation
 import RoostCore
+import RoostStore
 import RoostTwitter
 import Synchronization
 
@@ -8,17 +9,22 @@ import Synchronization
 /// with them first. It holds its lease like any task; on cancellation (SIGTERM's drain, a lost
 /// lease) the deliveries in flight are awaited and the try is released for another worker.
 /// Counters (tweets received, reconnects, heartbeats missed, time since the last tweet) go to the
-/// task log every `progress_interval` and onto the attempt when the try ends. docs/stream.md.
+/// task log and the running attempt every `progress_interval`, and onto the attempt when the try
+/// ends. docs/stream.md.
 public struct TwitterStreamTask: TaskType {
     public struct Resources: Sendable {
         /// Nil when no bearer token is configured.
         public var client: XAPIClient?
         public var sink: any TweetSink
+        /// Where the counters go while the try runs; nil keeps them until it ends.
+        public var attempts: TaskQueueStore?
         public var backoff: XStreamBackoff.Policy
 
-        public init(client: XAPIClient?, sink: any TweetSink, backoff: XStreamBackoff.Policy = XStreamBackoff.Policy()) {
+        public init(client: XAPIClient?, sink: any TweetSink, attempts: TaskQueueStore? = nil,
+                    backoff: XStreamBackoff.Policy = XStreamBackoff.Policy()) {
             self.client = client
             self.sink = sink
+            self.attempts = attempts
             self.backoff = backoff
         }
     }
@@ -43,7 +49,7 @@ public struct TwitterStreamTask: TaskType {
             let plan = try await client.reconcileStreamRules(rules)
             context.log("stream rules: \(plan.add.count) added, \(plan.delete.count) deleted, \(rules.count - plan.add.count) kept")
         }
-        var progress = StreamProgress(context: context, interval: params.progressInterval)
+        var progress = StreamProgress(context: context, interval: params.progressInterval, attempts: resources.attempts)
         defer { progress.record(final: true) }
         let sink = resources.sink
         // A failed delivery ends the try at the next event, not only when the window fills: on a
@@ -54,7 +60,7 @@ public struct TwitterStreamTask: TaskType {
             defer { deliveries.cancelAll() }
             do {
                 try await client.stream(.init(stallTimeout: params.stallTimeout, backoff: resources.backoff)) { event, stats in
-                    progress.update(stats)
+                    await progress.update(stats)
                     if let error = failure.error { throw error }
                     guard case .tweet(let tweet) = event else { return }
                     if inFlight >= Self.maxInFlight {
@@ -93,17 +99,26 @@ private final class FirstFailure: Sendable {
 private struct StreamProgress {
     let context: TaskContext
     let interval: Duration
+    let attempts: TaskQueueStore?
     private var stats = XStreamStats()
     private var lastLogged = ContinuousClock.now
 
-    init(context: TaskContext, interval: Duration) {
+    init(context: TaskContext, interval: Duration, attempts: TaskQueueStore?) {
         self.context = context
         self.interval = interval
+        self.attempts = attempts
     }
 
-    mutating func update(_ stats: XStreamStats) {
+    /// Takes the latest totals; every `interval`, logs them and writes them to the running attempt.
+    mutating func update(_ stats: XStreamStats) async {
         self.stats = stats
-        if ContinuousClock.now - lastLogged >= interval { record(final: false) }
+        guard ContinuousClock.now - lastLogged >= interval else { return }
+        record(final: false)
+        do {
+            _ = try await attempts?.recordProgress(of: context.task, metrics: context.metrics)
+        } catch {
+            context.logger.warning("could not record the stream's counters", metadata: ["error": "\(error)"])
+        }
     }
 
     mutating func record(final: Bool) {
