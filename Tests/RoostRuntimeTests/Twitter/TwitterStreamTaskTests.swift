@@ -147,6 +147,38 @@ import Testing
         #expect(keys.count == Set(keys).count, "each once")
     }
 
+    /// `schedule: every 1s` with `max_active_runs: 1` and no catchup keeps one stream running: no
+    /// second run while one is active, and a new one soon after a run fails.
+    @Test func aScheduledStreamDagKeepsExactlyOneRunning() async throws {
+        let fleet = try await Fleet.create()
+        let server = try await FakeXAPI()
+        // The first run streams 30 tweets, then the API refuses its reconnect (a failed run); the
+        // second run's connection streams on.
+        try await server.scenario(["stream": ["interval_ms": 20, "connections": [["tweets": 30, "then": "end"], ["status": 401]]]])
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        try await cluster.createTopic("tweets", partitions: 1)
+        let worker = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 2, grace: "1s", extraEnvironment: [
+            "ROOST_TWITTER_BASE_URL": server.baseURL.absoluteString, "X_BEARER_TOKEN": FakeXAPI.token,
+            "ROOST_KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrapServers,
+        ])
+        let dag = DagDefinition.test("live", schedule: .every(.seconds(1)), start: Date().addingTimeInterval(-60), catchup: false,
+                                     maxActiveRuns: 1, tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream",
+                                                                              params: ["topic": "tweets"], args: TaskArgs(retries: 0))])
+        let scheduler = fleet.scheduler([dag])
+        var mostActive = 0
+        try await fleet.drive(scheduler, "a second run's stream connects") {
+            mostActive = max(mostActive, try await fleet.runs.activeRunCount(dagID: "live"))
+            return try await server.requests().contains { $0.connection == 2 }
+        }
+        #expect(mostActive == 1)
+        let states = try await fleet.pool.query("SELECT state FROM roost.dag_runs WHERE dag_id = 'live' ORDER BY id")
+            .map { try $0.decode(at: 0, as: String.self) }
+        #expect(states.count == 2 && states.first == "failed")
+        #expect(["queued", "running"].contains(states.last), "the second run is active (the scheduler marks it running on a later tick)")
+        worker.signal(SIGTERM)
+        #expect(try await worker.waitForExit() == 0)
+    }
+
     /// Records in every partition of the topic, from the watermarks.
     static func recordCount(_ kafka: KafkaClientConfig) async throws -> Int64 {
         let consumer = try KafkaBoundedConsumer(config: kafka, groupID: "count", topic: "tweets")
