@@ -17,23 +17,8 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--steady N] [--rate R] [--burst N]" >&2; exit 2 ;;
   esac
 done
-roost=${ROOST:-$root/.build/release/roost}
-[ -x "$roost" ] || roost=$root/.build/debug/roost
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$root"
-export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS="" ROOST_LOG_LEVEL=warning
-export ROOST_SCHEDULER_DAGS_FOLDER=$work/dags ROOST_SCHEDULER_POLL_INTERVAL=200ms ROOST_WORKER_POLL_INTERVAL=200ms
+source "$root/scripts/bench-x-stack.sh" tweets_stream 4
 export ROOST_WORKER_SHUTDOWN_GRACE=1s
-
-"$roost" db migrate >/dev/null 2>&1
-"$roost" dev kafka --brokers 1 --partitions 4 --topic tweets_stream >"$work/dev.out" 2>"$work/dev.log" & pids+=($!)
-python3 Tests/servers/fake_x_api.py >"$work/x.out" 2>"$work/x.log" & pids+=($!)
-for _ in $(seq 100); do [ -s "$work/bootstrap" ] && [ -s "$work/x.out" ] && break; sleep 0.1; done
-api=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/x.out")
-export ROOST_TWITTER_BASE_URL=$api X_BEARER_TOKEN=bench-token
 total=$((steady + burst))
 curl -sf -XPOST "$api/_admin/scenario" -d "{\"token\": \"bench-token\", \"stream\": {\"keepalive_ms\": 20000, \"connections\": [
   {\"tweets\": $steady, \"interval_ms\": $(python3 -c "print(1000 / $rate)"), \"then\": \"end\"},

@@ -37,13 +37,7 @@ import Testing
         let task = TwitterStreamTask(resources: .init(client: client, sink: sink, attempts: fleet.queue, backoff: Self.backoff))
         let params: JSONValue = ["topic": "tweets", "rules": ["roost", ["value": "nest", "tag": "n"]], "stall_timeout": "700ms",
                                  "progress_interval": "200ms"]
-        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: params)])
-        _ = try await fleet.dags.sync(dag)
-        _ = try await fleet.trigger(dag)
-        let id = try await WorkerStore(pool: fleet.pool).register(hostname: "w", pid: 1, queues: ["default"], concurrency: 1, version: "t")
-        let claimed = try #require(try await fleet.queue.claim(by: WorkerIdentity(workerID: id, hostname: "w", pid: 1), queues: ["default"],
-                                                               limit: 1, lease: .seconds(60)).first)
-        let context = TaskContext(task: claimed, logger: capture.logger())
+        let context = TaskContext(task: try await Self.claim(fleet, params: params), logger: capture.logger())
         let running = Task { try await task.run(context) }
         try await eventually("the fourth connection's tweets arrive") {
             Set(sink.records.withLock { $0.map(\.key) }).count >= 60 + 10
@@ -85,12 +79,7 @@ import Testing
         let client = XAPIClient(configuration: .init(baseURL: server.baseURL, token: XBearerToken(FakeXAPI.token, origin: "test")),
                                 http: HTTPClient(), logger: LogCapture().logger())
         let task = TwitterStreamTask(resources: .init(client: client, sink: sink, backoff: Self.backoff))
-        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: ["topic": "tweets"])])
-        _ = try await fleet.dags.sync(dag)
-        _ = try await fleet.trigger(dag)
-        let id = try await WorkerStore(pool: fleet.pool).register(hostname: "w", pid: 1, queues: ["default"], concurrency: 1, version: "t")
-        let claimed = try #require(try await fleet.queue.claim(by: WorkerIdentity(workerID: id, hostname: "w", pid: 1), queues: ["default"],
-                                                               limit: 1, lease: .seconds(60)).first)
+        let claimed = try await Self.claim(fleet, params: ["topic": "tweets"])
         await #expect { try await task.run(TaskContext(task: claimed, logger: LogCapture().logger())) } throws: {
             "\($0)".contains("Kafka is down")
         }
@@ -177,6 +166,15 @@ import Testing
         #expect(["queued", "running"].contains(states.last), "the second run is active (the scheduler marks it running on a later tick)")
         worker.signal(SIGTERM)
         #expect(try await worker.waitForExit() == 0)
+    }
+
+    /// A manual run of a one-task stream DAG, its task claimed as a worker would.
+    static func claim(_ fleet: Fleet, params: JSONValue) async throws -> ClaimedTask {
+        let dag = DagDefinition.test("s", tasks: [TaskDefinition(taskID: "stream", type: "twitter_stream", params: params)])
+        try await fleet.trigger(dag)
+        let id = try await WorkerStore(pool: fleet.pool).register(hostname: "w", pid: 1, queues: ["default"], concurrency: 1, version: "t")
+        return try #require(try await fleet.queue.claim(by: WorkerIdentity(workerID: id, hostname: "w", pid: 1), queues: ["default"],
+                                                        limit: 1, lease: .seconds(60)).first)
     }
 
     /// Records in every partition of the topic, from the watermarks.
