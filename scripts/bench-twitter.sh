@@ -80,7 +80,7 @@ print(round(sum(map(len, files)) / 1e6 / fastest, 1))
 PY
 )
 printf 'ingest %d tweets (100 a page) from the fake X API into the embedded Kafka: %.2f s, %d tweets/s, worker peak RSS %d MB\n' \
-  "$tweets" "$seconds" "$(python3 -c "print(round($tweets / $seconds))") tweets/s" "$rss_mb"
+  "$tweets" "$seconds" "$(python3 -c "print(round($tweets / $seconds))")" "$rss_mb"
 printf 'decode %d saved pages: roost %s MB/s, CPython json %s MB/s\n' "$decode_pages" "$roost_mb_s" "$cpython_mb_s"
 echo "BENCH x.ingest.tweets_per_s $(python3 -c "print(round($tweets / $seconds))") tweets/s"
 echo "BENCH x.ingest.peak_rss_mb $rss_mb MB"
