@@ -12,10 +12,19 @@ extension XAPIClient {
         /// No byte (tweet or keep-alive) for this long means the connection is dead.
         public var stallTimeout: Duration
         public var backoff: XStreamBackoff.Policy
+        /// `backfill_minutes` (1-5, Pro and Enterprise access): on reconnects X first re-sends
+        /// what it sent in the last N minutes, so tweets missed while disconnected still arrive
+        /// (with repeats, which the tweet id lets consumers drop).
+        public var backfillMinutes: Int?
+        /// Backfill on the first connection too: the stream resumes one that ended elsewhere.
+        public var backfillFirstConnection: Bool
 
-        public init(stallTimeout: Duration = .seconds(30), backoff: XStreamBackoff.Policy = XStreamBackoff.Policy()) {
+        public init(stallTimeout: Duration = .seconds(30), backoff: XStreamBackoff.Policy = XStreamBackoff.Policy(),
+                    backfillMinutes: Int? = nil, backfillFirstConnection: Bool = false) {
             self.stallTimeout = stallTimeout
             self.backoff = backoff
+            self.backfillMinutes = backfillMinutes
+            self.backfillFirstConnection = backfillFirstConnection
         }
     }
 
@@ -64,7 +73,11 @@ extension XAPIClient {
                          onEvent: (XStreamEvent, XStreamStats) async throws -> Void) async throws -> ConnectionEnd {
         let connection = XStreamConnection()
         // Timeout zero: libcurl sets no limit on the whole transfer; the stall watchdog guards it.
-        var request = authorizedRequest(url: url(Self.streamPath, configuration.fields.queryItems), timeout: .zero)
+        var query = configuration.fields.queryItems
+        if let minutes = options.backfillMinutes, stats.connections > 1 || options.backfillFirstConnection {
+            query.append(("backfill_minutes", String(minutes)))
+        }
+        var request = authorizedRequest(url: url(Self.streamPath, query), timeout: .zero)
         request.responseSink = { connection.receive($0) }
         let transfer = Task { [http] in
             defer { connection.finish() }

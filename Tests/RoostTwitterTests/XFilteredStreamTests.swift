@@ -109,6 +109,22 @@ import Testing
         #expect(try await server.requests().map(\.status) == [503, 503, 429, 200, 200, 200])
     }
 
+    @Test func backfillAsksForTheMinutesMissedOnReconnects() async throws {
+        let server = try await FakeXAPI()
+        try await server.scenario(["stream": ["interval_ms": 20, "connections": [["tweets": 10, "then": "drop"]]]])
+        var events: [XStreamEvent] = []
+        do {
+            try await client(server).stream(.init(backoff: Self.backoff, backfillMinutes: 2)) { event, stats in
+                events.append(event)
+                if stats.tweets >= 25 { throw Enough() }
+            }
+        } catch is Enough {}
+        let ids = Self.ids(events)
+        #expect(Array(ids[10..<20]) == Array(ids[0..<10]), "the second connection first re-sends what the first got")
+        let requests = try await server.requests()
+        #expect(requests.map { $0.query["backfill_minutes"] } == [nil, "2"], "not on the first connection")
+    }
+
     @Test func aRefusedTokenEndsTheStream() async throws {
         let server = try await FakeXAPI()
         try await server.scenario(["stream": ["interval_ms": 20]])

@@ -33,7 +33,8 @@ leaves. An entry is {"status": 429 | 503 | ..., "reset_in": s} (an error answer)
 "then": "drop" | "stall" | "operational" | "end", "stall_ms": 5000, "resend": r, "interval_ms": i}: k
 tweets at the steady rate (its own, if given; 0 sends as fast as the server can), then the connection is cut without a word, goes silent (no tweet, no keep-alive) for
 stall_ms, sends an operational-disconnect message, or ends cleanly. "resend" first repeats the last
-r tweets already sent, as the real stream may after a reconnect. A stream rule whose parentheses do
+r tweets already sent, as the real stream may after a reconnect; `backfill_minutes=N` in the query
+first repeats every tweet sent in the last N minutes. A stream rule whose parentheses do
 not balance is invalid; adding it fails with the API's rule-validation error.
 
 A fault fires on the requests matching its `path` prefix, after letting `after` of them through,
@@ -570,6 +571,9 @@ class Handler(BaseHTTPRequestHandler):
             record["connection"] = connection
             record["ended_at"] = time.time()
             resend = [t for t in STATE.stream_sent[-entry.get("resend", 0):]] if entry.get("resend") else []
+            if param(query, "backfill_minutes"):  # what was sent in the last N minutes, first, once each
+                since = time.time() - 60 * int(param(query, "backfill_minutes"))
+                resend = list({t["id"]: t for t in STATE.stream_sent if t["at"] >= since}.values())
         if status != 200:
             return self.send_json(status, body, headers)
         self.send_response(200)

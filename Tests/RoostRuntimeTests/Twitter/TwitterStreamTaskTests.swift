@@ -22,6 +22,7 @@ import Testing
         #expect { try task.validate(params: ["topic": "t", "rules": [["tag": "x"]]]) } throws: { "\($0)".contains("params.rules[0]") }
         #expect { try task.validate(params: ["topic": "t", "stall_timeout": "soon"]) } throws: { "\($0)".contains("params.stall_timeout") }
         #expect { try task.validate(params: ["topic": "t", "query": "x"]) } throws: { "\($0)".contains("params.query") }
+        #expect { try task.validate(params: ["topic": "t", "backfill_minutes": 6]) } throws: { "\($0)".contains("params.backfill_minutes") }
     }
 
     @Test func everyTweetAroundDisconnectsAndAStallIsDeliveredAndCounted() async throws {

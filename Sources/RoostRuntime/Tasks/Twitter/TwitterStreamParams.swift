@@ -5,20 +5,30 @@ import RoostTwitter
 /// The params of `twitter_stream`, checked when DAGs load: `topic` (required); `rules` (optional:
 /// the rules the stream should have, each a string or `{value, tag}`; reconciled when the stream
 /// starts, and left as they are when absent); `stall_timeout` (a duration, default 30s);
-/// `progress_interval` (how often the counters go to the running attempt and the task log, default 1m).
+/// `progress_interval` (how often the counters go to the running attempt and the task log, default 1m);
+/// `backfill_minutes` (1-5, X Pro access: re-sent on reconnects and when a later try resumes).
 struct TwitterStreamParams: Sendable {
-    static let keys: Set<String> = ["topic", "rules", "stall_timeout", "progress_interval"]
+    static let keys: Set<String> = ["topic", "rules", "stall_timeout", "progress_interval", "backfill_minutes"]
 
     let topic: String
     let rules: [XStreamRule]?
     let stallTimeout: Duration
     let progressInterval: Duration
+    let backfillMinutes: Int?
 
     init(_ params: JSONValue) throws {
         try params.requireKnownKeys(Self.keys)
         topic = try params.requiredString("topic")
         stallTimeout = try Self.duration(params, "stall_timeout", default: .seconds(30))
         progressInterval = try Self.duration(params, "progress_interval", default: .seconds(60))
+        if let minutes = try params.optionalNumber("backfill_minutes") {
+            guard (1...5).contains(minutes), minutes == minutes.rounded() else {
+                throw TaskParamError("params.backfill_minutes must be a whole number of minutes from 1 to 5")
+            }
+            backfillMinutes = Int(minutes)
+        } else {
+            backfillMinutes = nil
+        }
         guard let rules = params["rules"], rules != .null else {
             self.rules = nil
             return

@@ -59,7 +59,10 @@ public struct TwitterStreamTask: TaskType {
             var inFlight = 0
             defer { deliveries.cancelAll() }
             do {
-                try await client.stream(.init(stallTimeout: params.stallTimeout, backoff: resources.backoff)) { event, stats in
+                let options = XAPIClient.StreamOptions(stallTimeout: params.stallTimeout, backoff: resources.backoff,
+                                                       backfillMinutes: params.backfillMinutes,
+                                                       backfillFirstConnection: context.task.tryNumber > 1)
+                try await client.stream(options) { event, stats in
                     await progress.update(stats)
                     if let error = failure.error { throw error }
                     guard case .tweet(let tweet) = event else { return }
