@@ -30,6 +30,7 @@ bench: setup
 	scripts/with-postgres.sh --durable scripts/bench.sh $(BENCH_BUILD)/release/roost $(BENCH_BUILD)/release/roost-bench
 	ROOST=$(BENCH_BUILD)/release/roost scripts/bench-kafka.sh
 	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-twitter.sh
+	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-stream.sh
 	.venv/bin/python scripts/bench-s3.py $(BENCH_BUILD)/release/roost
 
 clean:
