@@ -19,7 +19,8 @@ test: build
 run: build
 	scripts/with-postgres.sh scripts/run.sh $(ROOST)
 
-# Figures, not tests: Roost's queue against the limit and the peer in ../shared/bench (see README.md).
+# Figures, not tests: the queue against the limit and the peer in ../shared/bench, then Kafka against
+# kcat, X API ingestion against CPython's json, and S3 uploads against boto3 (see README.md).
 # Release binaries with the Swift runtime linked in (one self-contained file per host), in their own
 # build folder so that debug builds are not redone.
 BENCH_BUILD := .build-static
@@ -27,6 +28,10 @@ bench: setup
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(BENCH_BUILD) --product roost
 	$(SWIFT) build -c release --static-swift-stdlib --scratch-path $(BENCH_BUILD) --product roost-bench
 	scripts/with-postgres.sh --durable scripts/bench.sh $(BENCH_BUILD)/release/roost $(BENCH_BUILD)/release/roost-bench
+	ROOST=$(BENCH_BUILD)/release/roost scripts/bench-kafka.sh
+	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-twitter.sh
+	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-stream.sh
+	.venv/bin/python scripts/bench-s3.py $(BENCH_BUILD)/release/roost
 
 clean:
 	rm -rf .build $(BENCH_BUILD) .pg .run

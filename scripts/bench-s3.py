@@ -5,7 +5,7 @@ boto3's upload_file with the same part size and concurrency, in one invocation.
 usage: .venv/bin/python scripts/bench-s3.py ROOST_BINARY [SIZE_MIB]
 
 Prints MB/s for both, the ratio, and Roost's peak RSS, also as BENCH lines:
-  BENCH s3.upload.mb_per_s=…  BENCH s3.upload.ratio_vs_boto3=…  BENCH s3.upload.peak_rss_mb=…
+  BENCH s3.upload.mb_per_s V MB/s, s3.upload.ratio_vs_boto3 V x, s3.upload.peak_rss_mb V MB
 (plus s3.upload.boto3_mb_per_s). Roost's RSS should stay near part size × concurrency (32 MiB)
 plus the binary's own footprint, whatever the file size.
 """
@@ -65,7 +65,7 @@ print(f"upload {size_mib} MiB in {part_mib} MiB parts, {concurrency} at once, to
 print(f"  roost  {roost_rate:8.1f} MB/s  ({roost_seconds:.1f} s, {roost_cpu:.1f} s CPU, peak RSS {peak_rss_mb:.0f} MB)")
 print(f"  boto3  {boto_rate:8.1f} MB/s  ({boto_seconds:.1f} s)")
 print(f"  ratio  {roost_rate / boto_rate:.2f}x")
-print(f"BENCH s3.upload.mb_per_s={roost_rate:.1f}")
-print(f"BENCH s3.upload.boto3_mb_per_s={boto_rate:.1f}")
-print(f"BENCH s3.upload.ratio_vs_boto3={roost_rate / boto_rate:.2f}")
-print(f"BENCH s3.upload.peak_rss_mb={peak_rss_mb:.0f}")
+print(f"BENCH s3.upload.mb_per_s {roost_rate:.1f} MB/s")
+print(f"BENCH s3.upload.boto3_mb_per_s {boto_rate:.1f} MB/s")
+print(f"BENCH s3.upload.ratio_vs_boto3 {roost_rate / boto_rate:.2f} x")
+print(f"BENCH s3.upload.peak_rss_mb {peak_rss_mb:.0f} MB")

@@ -15,22 +15,7 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--tweets N] [--decode-pages P]" >&2; exit 2 ;;
   esac
 done
-roost=${ROOST:-$root/.build/release/roost}
-[ -x "$roost" ] || roost=$root/.build/debug/roost
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$root"
-export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS="" ROOST_LOG_LEVEL=warning
-export ROOST_SCHEDULER_DAGS_FOLDER=$work/dags ROOST_SCHEDULER_POLL_INTERVAL=200ms ROOST_WORKER_POLL_INTERVAL=200ms
-
-"$roost" db migrate >/dev/null 2>&1
-"$roost" dev kafka --brokers 1 --partitions 16 --topic tweets >"$work/dev.out" 2>"$work/dev.log" & pids+=($!)
-python3 Tests/servers/fake_x_api.py >"$work/x.out" 2>"$work/x.log" & pids+=($!)
-for _ in $(seq 100); do [ -s "$work/bootstrap" ] && [ -s "$work/x.out" ] && break; sleep 0.1; done
-api=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/x.out")
-export ROOST_TWITTER_BASE_URL=$api X_BEARER_TOKEN=bench-token
+source "$root/scripts/bench-x-stack.sh" tweets 16
 
 # N tweets by 1,000 users, evenly over the last three hours.
 python3 - "$api" "$tweets" <<'PY'
@@ -97,6 +82,6 @@ PY
 printf 'ingest %d tweets (100 a page) from the fake X API into the embedded Kafka: %.2f s, %d tweets/s, worker peak RSS %d MB\n' \
   "$tweets" "$seconds" "$(python3 -c "print(round($tweets / $seconds))")" "$rss_mb"
 printf 'decode %d saved pages: roost %s MB/s, CPython json %s MB/s\n' "$decode_pages" "$roost_mb_s" "$cpython_mb_s"
-echo "BENCH x.ingest.tweets_per_s $(python3 -c "print(round($tweets / $seconds))")"
-echo "BENCH x.ingest.peak_rss_mb $rss_mb"
-echo "BENCH x.decode.ratio_vs_cpython $(python3 -c "print(round($roost_mb_s / $cpython_mb_s, 2))")"
+echo "BENCH x.ingest.tweets_per_s $(python3 -c "print(round($tweets / $seconds))") tweets/s"
+echo "BENCH x.ingest.peak_rss_mb $rss_mb MB"
+echo "BENCH x.decode.ratio_vs_cpython $(python3 -c "print(round($roost_mb_s / $cpython_mb_s, 2))") x"

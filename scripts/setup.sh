@@ -5,7 +5,7 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
 
-packages=(libpq-dev librdkafka-dev libcurl4-openssl-dev libssl-dev postgresql postgresql-contrib kcat pkg-config python3-venv python3-psycopg2)
+packages=(libpq-dev librdkafka-dev libcurl4-openssl-dev libssl-dev zlib1g-dev postgresql postgresql-contrib kcat pkg-config python3-venv python3-psycopg2)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -31,10 +31,20 @@ public struct S3ObjectStore: Sendable {
     let pool: PostgresPool
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// Records an object written, replacing the row of an earlier attempt at the same key.
+    /// A try whose lease was taken back may not claim objects: the current attempt owns them.
+    public struct AttemptNotHeld: Error, CustomStringConvertible {
+        public let key: String
+        public var description: String {
+            "this try no longer holds its task (its lease was taken back): the row of \(key) was left as it was"
+        }
+    }
+
+    /// Records an object written, replacing the row of an earlier attempt at the same key, only while
+    /// `object.attemptID` is its task's running attempt; otherwise throws `AttemptNotHeld`.
     public func record(_ object: Record) async throws {
-        try await pool.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes, object.records,
-                             object.etag, object.checksumSHA256, object.attemptID)
+        let rows = try await pool.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
+                                        object.records, object.etag, object.checksumSHA256, object.attemptID)
+        guard !rows.isEmpty else { throw AttemptNotHeld(key: object.key) }
     }
 
     /// Records which record ids an object holds (`roost.s3_object_records`), for lineage. An
@@ -55,10 +65,11 @@ public struct S3ObjectStore: Sendable {
 
     static let recordSQL = """
         INSERT INTO roost.s3_objects (bucket, key, kind, format, bytes, records, etag, checksum_sha256, attempt_id)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, attempt_id FROM roost.task_instances WHERE attempt_id = $9 AND state = 'running'
         ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
             records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
             attempt_id = EXCLUDED.attempt_id, written_at = now()
+        RETURNING attempt_id
         """
     static let recordIDsSQL = """
         INSERT INTO roost.s3_object_records (bucket, key, record_id)

@@ -49,9 +49,9 @@ public final class XAPIClient: Sendable {
     }
 
     public let configuration: Configuration
-    private let http: HTTPClient
-    private let logger: Logger
-    private let clock: XClock
+    let http: HTTPClient
+    let logger: Logger
+    let clock: XClock
 
     public init(configuration: Configuration, http: HTTPClient, logger: Logger, clock: XClock = .system) {
         self.configuration = configuration
@@ -129,18 +129,14 @@ public final class XAPIClient: Sendable {
 
     private func get(_ path: String, query: [(String, String)], page: Int) async throws -> Outcome {
         let endpoint = "GET \(path)"
-        var request = HTTPRequest(url: url(path, query), timeout: configuration.requestTimeout)
-        request.headers["Authorization"] = configuration.token.authorizationHeader
-        request.headers["Accept"] = "application/json"
+        let request = authorizedRequest(url: url(path, query))
         let response: HTTPResponse
         do {
             response = try await http.send(request)
         } catch let error as HTTPError where error.isRetryable {
             return .transient(error.description)
         }
-        var headers: [String: String] = [:]
-        for field in response.headers { headers[field.name.lowercased()] = field.value }
-        let rateLimit = XRateLimit(headers: headers)
+        let rateLimit = XRateLimit(response)
         switch response.status {
         case 200..<300:
             do {
@@ -154,17 +150,30 @@ public final class XAPIClient: Sendable {
             return .rateLimited(reset: rateLimit?.reset)
         case 500..<600:
             return .transient("HTTP \(response.status)")
-        case 401:
-            throw XAPIError.unauthorized(endpoint: endpoint, tokenOrigin: configuration.token.origin, problem: problem(response.body))
-        case 403:
-            throw XAPIError.forbidden(endpoint: endpoint, tokenOrigin: configuration.token.origin, problem: problem(response.body))
         default:
-            throw XAPIError.rejected(endpoint: endpoint, status: response.status, problem: problem(response.body))
+            throw refusal(response, endpoint: endpoint)
+        }
+    }
+
+    /// A request to the API with the bearer token, asking for JSON.
+    func authorizedRequest(method: String = "GET", url: URL, body: HTTPRequest.Body = .empty, timeout: Duration? = nil) -> HTTPRequest {
+        var request = HTTPRequest(method: method, url: url, body: body, timeout: timeout ?? configuration.requestTimeout)
+        request.headers["Authorization"] = configuration.token.authorizationHeader
+        request.headers["Accept"] = "application/json"
+        return request
+    }
+
+    /// The error a 4xx answer (other than 429) means: the request or its credential is wrong.
+    func refusal(_ response: HTTPResponse, endpoint: String) -> XAPIError {
+        switch response.status {
+        case 401: .unauthorized(endpoint: endpoint, tokenOrigin: configuration.token.origin, problem: problem(response.body))
+        case 403: .forbidden(endpoint: endpoint, tokenOrigin: configuration.token.origin, problem: problem(response.body))
+        default: .rejected(endpoint: endpoint, status: response.status, problem: problem(response.body))
         }
     }
 
     /// The problem an error body describes: RFC 7807 style, or the first of an `errors` list.
-    private func problem(_ body: Data) -> XProblem? {
+    func problem(_ body: Data) -> XProblem? {
         guard let json = try? JSONValue.parse(body) else { return nil }
         if json["title"] == nil, json["detail"] == nil, let first = json["errors"]?.arrayValue?.first { return XProblem(json: first) }
         return XProblem(json: json)
@@ -178,7 +187,7 @@ public final class XAPIClient: Sendable {
         return errors.count
     }
 
-    private func url(_ path: String, _ query: [(String, String)]) -> URL {
+    func url(_ path: String, _ query: [(String, String)]) -> URL {
         // Only unreserved characters stay as they are: a `+` in a search query must reach the API as %2B.
         let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
         let encoded = query.map { name, value in
@@ -187,6 +196,12 @@ public final class XAPIClient: Sendable {
         var base = configuration.baseURL.absoluteString
         while base.hasSuffix("/") { base.removeLast() }
         return URL(string: base + path + (encoded.isEmpty ? "" : "?" + encoded))!
+    }
+}
+
+extension XRateLimit {
+    init?(_ response: HTTPResponse) {
+        self.init(headers: Dictionary(response.headers.map { ($0.name.lowercased(), $0.value) }, uniquingKeysWith: { _, last in last }))
     }
 }
 

@@ -13,6 +13,8 @@ public enum XAPIError: Error, Sendable, CustomStringConvertible {
     case gaveUp(endpoint: String, page: Int, reason: XPaginationMachine.Failure)
     case malformed(XDecodeError)
     case userNotFound(username: String, problem: XProblem?)
+    /// The API refused stream rules as written (each problem names the rule's value).
+    case invalidRules([XProblem])
 
     public var description: String {
         func detail(_ problem: XProblem?) -> String { problem.map { " (\($0))" } ?? "" }
@@ -31,6 +33,8 @@ public enum XAPIError: Error, Sendable, CustomStringConvertible {
             return error.description
         case .userNotFound(let username, let problem):
             return "user @\(username) not found\(detail(problem))"
+        case .invalidRules(let problems):
+            return "the X API refused the stream rules: " + problems.map { "\($0.value.map { "\"\($0)\"" } ?? "?"): \($0)" }.joined(separator: "; ")
         }
     }
 }

@@ -9,5 +9,5 @@ struct Roost: AsyncParsableCommand {
         version: RoostVersion.current,
         subcommands: [VersionCommand.self, ConfigCommand.self, DBCommand.self, SchedulerCommand.self, WorkerCommand.self,
                       DagsCommand.self, RunsCommand.self, TasksCommand.self, WorkersCommand.self,
-                      KafkaCommand.self, TwitterCommand.self, S3Command.self, DevCommand.self])
+                      KafkaCommand.self, TwitterCommand.self, XCommand.self, S3Command.self, DevCommand.self])
 }

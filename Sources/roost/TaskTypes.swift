@@ -19,11 +19,13 @@ extension TaskRegistry {
                                KafkaConsumeTask(kafka: config.kafka, store: offsets),
                                S3LoadTask(client: try s3Client(config), config: config.s3, objects: S3ObjectStore(pool: pool)),
                                TwitterIngestTask(resources: .init(client: xClient(config), checkpoints: TwitterCheckpointStore(pool: pool),
-                                                                  sink: KafkaTweetSink(kafka: config.kafka)))])
+                                                                  sink: KafkaTweetSink(kafka: config.kafka))),
+                               TwitterStreamTask(resources: .init(client: xClient(config), sink: KafkaTweetSink(kafka: config.kafka),
+                                                                  attempts: TaskQueueStore(pool: pool)))])
     }
 
     /// Nil without a bearer token: replay sources still run, API sources fail saying what to set.
-    private static func xClient(_ config: RoostConfig) -> XAPIClient? {
+    static func xClient(_ config: RoostConfig) -> XAPIClient? {
         guard !config.twitter.bearerToken.isEmpty, let baseURL = URL(string: config.twitter.baseURL) else { return nil }
         let origin = "twitter.bearer_token from \(config.sources["twitter.bearer_token"] ?? "default")"
         return XAPIClient(configuration: .init(baseURL: baseURL, token: XBearerToken(config.twitter.bearerToken, origin: origin)),

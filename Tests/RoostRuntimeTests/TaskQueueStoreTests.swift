@@ -48,6 +48,23 @@ import Testing
         #expect(try await fleet.scalar("SELECT state FROM roost.task_attempts WHERE id = $1", old.attemptID, as: String.self) == "lease_expired")
     }
 
+    @Test func onlyTheCurrentAttemptMayRecordLakeObjects() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("lakefence", tasks: [TaskDefinition(taskID: "t", type: "noop", args: TaskArgs(retries: 2, retryDelay: .zero))]))
+        let stale = try await worker(fleet, "stale")
+        let old = try await fleet.queue.claim(by: stale, queues: ["default"], limit: 1, lease: .milliseconds(1))[0]
+        try await eventually("the lease expires") { try await fleet.queue.reapExpiredLeases().count == 1 }
+        let new = try await fleet.queue.claim(by: try await worker(fleet, "fresh"), queues: ["default"], limit: 1, lease: .seconds(30))[0]
+        let objects = S3ObjectStore(pool: fleet.pool)
+        func object(_ attemptID: Int64) -> S3ObjectStore.Record {
+            .init(bucket: "lake", key: "k", kind: "data", format: "jsonl", bytes: 1, records: 1, etag: "e\(attemptID)",
+                  checksumSHA256: "c", attemptID: attemptID)
+        }
+        try await objects.record(object(new.attemptID))
+        await #expect(throws: S3ObjectStore.AttemptNotHeld.self) { try await objects.record(object(old.attemptID)) }
+        #expect(try await fleet.scalar("SELECT attempt_id FROM roost.s3_objects WHERE key = 'k'", as: Int64.self) == new.attemptID)
+    }
+
     @Test func clearReRunsATaskAndItsDownstreamWithFreshRetries() async throws {
         let fleet = try await Fleet.create()
         let run = try await fleet.trigger(.test("clear", tasks: [

@@ -10,12 +10,30 @@ public final class FakeXAPI: Sendable {
 
     /// One request the server received.
     public struct Request: Sendable, Decodable {
+        public let method: String
         public let path: String
         public let query: [String: String]
         public let status: Int
         /// ok, wrong or missing: how the Authorization header compared with the expected token.
         public let auth: String
         public let at: Double
+        /// Stream connections: their number (from 0) and when the server ended them.
+        public let connection: Int?
+        public let endedAt: Double?
+
+        enum CodingKeys: String, CodingKey {
+            case method, path, query, status, auth, at, connection
+            case endedAt = "ended_at"
+        }
+    }
+
+    /// One tweet the filtered stream sent.
+    public struct StreamedTweet: Sendable, Decodable {
+        public let id: String
+        public let at: Double
+        public let connection: Int
+        /// A repeat of a tweet sent before, as the real stream may send after a reconnect.
+        public let resent: Bool?
     }
 
     private let server: ServerProcess
@@ -42,6 +60,12 @@ public final class FakeXAPI: Sendable {
         let (data, _) = try await URLSession.shared.data(from: baseURL.appendingPathComponent("_admin/requests"))
         struct Log: Decodable { let requests: [Request] }
         return try JSONDecoder().decode(Log.self, from: data).requests
+    }
+
+    public func streamedTweets() async throws -> [StreamedTweet] {
+        let (data, _) = try await URLSession.shared.data(from: baseURL.appendingPathComponent("_admin/stream"))
+        struct Log: Decodable { let sent: [StreamedTweet] }
+        return try JSONDecoder().decode(Log.self, from: data).sent
     }
 
     private func post(_ path: String, _ body: [String: Any]) async throws {

@@ -55,6 +55,13 @@ public enum RepositoryPaths {
     public static var roostBinary: String { root + "/.build/debug/roost" }
 }
 
+/// Real material from outside the project, in ../shared/testdata (see its README): read in place,
+/// never copied into the project. Tests that need it run where it is present.
+public enum SharedTestData {
+    public static func path(_ name: String) -> String { RepositoryPaths.root + "/../shared/testdata/" + name }
+    public static func isPresent(_ name: String) -> Bool { FileManager.default.fileExists(atPath: path(name)) }
+}
+
 public struct TestSupportError: Error, CustomStringConvertible {
     public let description: String
     public init(_ description: String) { self.description = description }

@@ -10,6 +10,8 @@ rate-limit headers:
   GET /2/users/by?usernames=a,b    user lookup, many
   GET /2/users/<id>/tweets         timeline: start_time, end_time, since_id, until_id, max_results (5-100),
                                    pagination_token, exclude
+  GET /2/tweets/search/stream      the filtered stream: chunked, one tweet per line, "\r\n" keep-alives
+  GET|POST /2/tweets/search/stream/rules   list, add (dry_run) and delete stream rules
 All honour tweet.fields, user.fields and expansions=author_id like the real API: a tweet carries
 id, text and edit_history_tweet_ids plus the fields asked for; authors go in includes.users.
 
@@ -19,9 +21,21 @@ the snowflake id, author_id, lang, public_metrics, entities, conversation_id), a
 
 Controlled per test through admin endpoints (the test support code starts one server per test):
   POST /_admin/scenario  replaces the state: {"token", "recordings", "generate": {...}, "tweets", "users",
-                         "faults": [...], "rate_limit"}
+                         "faults": [...], "rate_limit", "stream": {...}, "rules": [...]}
   POST /_admin/tweets    appends tweets: {"generate": {...}} or {"tweets": [...]}
-  GET  /_admin/requests  every API request so far: method, path, query, status, auth (ok, wrong, missing)
+  GET  /_admin/requests  every API request so far: method, path, query, status, auth (ok, wrong, missing),
+                         and for the stream its connection number and when the server ended it (ended_at)
+  GET  /_admin/stream    every tweet the stream sent: {"sent": [{"id", "at", "connection"}]}
+
+The stream follows the scenario's "stream": {"interval_ms": 50, "keepalive_ms": 200, "connections": [...]}:
+connection n (from 0) does what entry n says, and every later one streams steadily until the client
+leaves. An entry is {"status": 429 | 503 | ..., "reset_in": s} (an error answer), or {"tweets": k,
+"then": "drop" | "stall" | "operational" | "end", "stall_ms": 5000, "resend": r, "interval_ms": i}: k
+tweets at the steady rate (its own, if given; 0 sends as fast as the server can), then the connection is cut without a word, goes silent (no tweet, no keep-alive) for
+stall_ms, sends an operational-disconnect message, or ends cleanly. "resend" first repeats the last
+r tweets already sent, as the real stream may after a reconnect; `backfill_minutes=N` in the query
+first repeats every tweet sent in the last N minutes. A stream rule whose parentheses do
+not balance is invalid; adding it fails with the API's rule-validation error.
 
 A fault fires on the requests matching its `path` prefix, after letting `after` of them through,
 `times` times (default 1): {"status": 429, "reset_in": 2} (and the endpoint stays limited until the
@@ -128,6 +142,15 @@ class State:
         self.rate_limit = scenario.get("rate_limit", 450)
         self.windows = {}
         self.requests = []
+        self.stream = scenario.get("stream", {})
+        self.stream_connections = 0
+        self.stream_sent = []
+        self.stream_sequence = 0
+        self.rules = {}
+        self.next_rule_id = 1_600_000_000_000_000_000
+        for rule in scenario.get("rules", []):  # {"value", "tag"}: rules already on the stream
+            self.rules[str(self.next_rule_id)] = dict(rule, id=str(self.next_rule_id))
+            self.next_rule_id += 1
         if scenario.get("recordings"):
             recordings = scenario["recordings"]
             self.load_recordings(recordings if isinstance(recordings, str) else RECORDINGS_DIR)
@@ -341,6 +364,89 @@ def route(path, query):
     raise ApiError(404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]})
 
 
+def stream_tweet():
+    """The next generated stream tweet, as a line of the stream (the caller holds the lock)."""
+    now_ms = int(time.time() * 1000)
+    sequence = STATE.stream_sequence
+    STATE.stream_sequence += 1
+    tweet_id = snowflake(now_ms, sequence)
+    author = str(900000 + sequence % 3)
+    STATE.users.setdefault(author, full_user({"id": author, "name": f"Roost User {sequence % 3}",
+                                              "username": f"roost_user_{sequence % 3}"}))
+    tweet = enrich({"edit_history_tweet_ids": [tweet_id], "id": tweet_id, "text": f"stream tweet {sequence} #roost"},
+                   author)
+    return tweet
+
+
+def stream_line(tweet, query):
+    body = {"data": shape_tweet(tweet, list_param(query, "tweet.fields")),
+            "matching_rules": [{"id": r["id"], "tag": r.get("tag", "")} for r in STATE.rules.values()]}
+    if "author_id" in list_param(query, "expansions"):
+        body["includes"] = {"users": [shape_user(STATE.users[tweet["author_id"]], list_param(query, "user.fields"))]}
+    return json.dumps(body).encode() + b"\r\n"
+
+
+def rule_problem(rule):
+    value = rule.get("value", "")
+    depth = 0
+    for c in value:
+        depth += {"(": 1, ")": -1}.get(c, 0)
+        if depth < 0:
+            break
+    if not value.strip() or depth != 0:
+        return {"value": value, "details": ["Rules must contain balanced parentheses and a non-negation term"],
+                "title": "UnprocessableEntity", "type": "https://api.twitter.com/2/problems/invalid-rules"}
+    if any(r["value"] == value for r in STATE.rules.values()):
+        return {"value": value, "id": next(r["id"] for r in STATE.rules.values() if r["value"] == value),
+                "title": "DuplicateRule", "type": "https://api.twitter.com/2/problems/duplicate-rules"}
+    return None
+
+
+def change_rules(query, body):
+    sent = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    dry_run = param(query, "dry_run") == "true"
+    if "add" in body:
+        problems = [p for p in (rule_problem(r) for r in body["add"]) if p]
+        invalid_count = len([p for p in problems if p["title"] == "UnprocessableEntity"])
+        created = []
+        if not invalid_count:
+            for rule in body["add"]:
+                if rule_problem(rule):
+                    continue
+                rule_id = str(STATE.next_rule_id)
+                STATE.next_rule_id += 1
+                created.append({"id": rule_id, "value": rule["value"], **({"tag": rule["tag"]} if rule.get("tag") else {})})
+            if not dry_run:
+                for rule in created:
+                    STATE.rules[rule["id"]] = rule
+        answer = {"meta": {"sent": sent, "summary": {"created": len(created), "not_created": len(body["add"]) - len(created),
+                                                      "valid": len(body["add"]) - invalid_count, "invalid": invalid_count}}}
+        if created:
+            answer["data"] = created
+        if problems:
+            answer["errors"] = problems
+        return answer
+    if "delete" in body:
+        ids = body["delete"].get("ids", [])
+        missing = [i for i in ids if i not in STATE.rules]
+        if not dry_run:
+            for i in ids:
+                STATE.rules.pop(i, None)
+        answer = {"meta": {"sent": sent, "summary": {"deleted": len(ids) - len(missing), "not_deleted": len(missing)}}}
+        if missing:
+            answer["errors"] = [{"value": i, "title": "Not Found Error", "detail": "Rule does not exist",
+                                 "type": "https://api.twitter.com/2/problems/resource-not-found"} for i in missing]
+        return answer
+    raise invalid("Request must contain add or delete", "body")
+
+
+def list_rules():
+    sent = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    rules = sorted(STATE.rules.values(), key=lambda r: r["id"])
+    return {"data": rules, "meta": {"sent": sent, "result_count": len(rules)}} if rules else \
+        {"meta": {"sent": sent, "result_count": 0}}
+
+
 def endpoint_key(path):
     return re.sub(r"/\d+/", "/:id/", re.sub(r"/username/[^/]+$", "/username/:username", path))
 
@@ -372,6 +478,10 @@ class Handler(BaseHTTPRequestHandler):
     def do_POST(self):
         url = urlparse(self.path)
         body = self.read_body()
+        if url.path == "/2/tweets/search/stream/rules":
+            with STATE.lock:
+                status, answer, headers, _ = self.answer(url.path, parse_qs(url.query), body, "POST")
+            return self.send_json(status, answer, headers)
         with STATE.lock:
             if url.path == "/_admin/scenario":
                 STATE.reset(body)
@@ -387,15 +497,20 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/_admin/requests":
             with STATE.lock:
                 return self.send_json(200, {"requests": STATE.requests})
+        if url.path == "/_admin/stream":
+            with STATE.lock:
+                return self.send_json(200, {"sent": STATE.stream_sent})
         query = parse_qs(url.query, keep_blank_values=True)
+        if url.path == "/2/tweets/search/stream":
+            return self.stream(query)
         with STATE.lock:
             status, body, headers, raw = self.answer(url.path, query)
         self.send_json(status, body, headers, raw)
 
-    def answer(self, path, query):
+    def answer(self, path, query, request_body=None, method="GET"):
         header = self.headers.get("authorization")
         auth = "missing" if not header else "ok" if header == f"Bearer {STATE.token}" else "wrong"
-        record = {"method": "GET", "path": path, "query": {k: v[0] for k, v in query.items()}, "auth": auth,
+        record = {"method": method, "path": path, "query": {k: v[0] for k, v in query.items()}, "auth": auth,
                   "at": time.time()}
         STATE.requests.append(record)
         now = time.time()
@@ -417,7 +532,12 @@ class Handler(BaseHTTPRequestHandler):
             if fault and fault.get("status") in (401, 403, 400, 500, 502, 503, 504):
                 raise ApiError(fault["status"], fault_body(fault["status"]))
             window["remaining"] -= 1
-            body = route(path, query)
+            if path == "/2/tweets/search/stream/rules":
+                body = change_rules(query, request_body) if method == "POST" else list_rules()
+            elif path == "/2/tweets/search/stream":
+                body = {}  # the stream itself is written by `stream`
+            else:
+                body = route(path, query)
             if fault and fault.get("errors"):
                 body["errors"] = body.get("errors", []) + fault["errors"]
             if fault and fault.get("malformed"):
@@ -428,6 +548,85 @@ class Handler(BaseHTTPRequestHandler):
         headers = {"x-rate-limit-limit": STATE.rate_limit, "x-rate-limit-remaining": max(window["remaining"], 0),
                    "x-rate-limit-reset": window["reset"]}
         return status, body, headers, raw
+
+    def stream(self, query):
+        """One connection of the filtered stream, played as the scenario's entry for it says."""
+        with STATE.lock:
+            connection = STATE.stream_connections
+            STATE.stream_connections += 1
+            plan = STATE.stream.get("connections", [])
+            entry = plan[connection] if connection < len(plan) else {}
+            interval = entry.get("interval_ms", STATE.stream.get("interval_ms", 50)) / 1000
+            keepalive = STATE.stream.get("keepalive_ms", 200) / 1000
+            status, body, headers, _ = self.answer("/2/tweets/search/stream", query)
+            if status == 200 and entry.get("status"):
+                status = entry["status"]
+                body = {"title": "Too Many Requests" if status == 429 else "Service Unavailable", "status": status,
+                        "type": "about:blank", "detail": f"HTTP {status}"}
+                if status == 429:
+                    headers["x-rate-limit-remaining"] = 0
+                    headers["x-rate-limit-reset"] = math.ceil(time.time() + entry.get("reset_in", 1))
+                STATE.requests[-1]["status"] = status
+            record = STATE.requests[-1]
+            record["connection"] = connection
+            record["ended_at"] = time.time()
+            resend = [t for t in STATE.stream_sent[-entry.get("resend", 0):]] if entry.get("resend") else []
+            if param(query, "backfill_minutes"):  # what was sent in the last N minutes, first, once each
+                since = time.time() - 60 * int(param(query, "backfill_minutes"))
+                resend = list({t["id"]: t for t in STATE.stream_sent if t["at"] >= since}.values())
+        if status != 200:
+            return self.send_json(status, body, headers)
+        self.send_response(200)
+        self.send_header("content-type", "application/json; charset=utf-8")
+        self.send_header("transfer-encoding", "chunked")
+        self.end_headers()
+        try:
+            for sent in resend:
+                with STATE.lock:
+                    line = stream_line(sent["tweet"], query)
+                    STATE.stream_sent.append(dict(sent, at=time.time(), connection=connection, resent=True))
+                self.chunk(line)
+            count = entry.get("tweets")
+            sent_here = 0
+            last_write = time.time()
+            next_tweet = time.time()
+            while count is None or sent_here < count:
+                now = time.time()
+                if now >= next_tweet:
+                    with STATE.lock:
+                        tweet = stream_tweet()
+                        line = stream_line(tweet, query)
+                        STATE.stream_sent.append({"id": tweet["id"], "at": time.time(), "connection": connection,
+                                                  "tweet": tweet})
+                    self.chunk(line)
+                    sent_here += 1
+                    next_tweet += interval
+                    last_write = time.time()
+                elif now - last_write >= keepalive:
+                    self.chunk(b"\r\n")
+                    last_write = now
+                time.sleep(max(0.0, min(next_tweet, last_write + keepalive) - time.time()))
+            then = entry.get("then", "end")
+            with STATE.lock:
+                record["ended_at"] = time.time() + (entry.get("stall_ms", 5000) / 1000 if then == "stall" else 0)
+            if then == "stall":
+                time.sleep(entry.get("stall_ms", 5000) / 1000)
+            elif then == "operational":
+                self.chunk(json.dumps({"errors": [{"title": "operational-disconnect",
+                                                   "disconnect_type": "UpstreamOperationalDisconnect",
+                                                   "detail": "This stream has been disconnected upstream for operational reasons.",
+                                                   "type": "https://api.twitter.com/2/problems/operational-disconnect"}]}).encode() + b"\r\n")
+            if then == "drop":
+                self.connection.shutdown(2)  # cut without the chunked terminator
+            else:
+                self.wfile.write(b"0\r\n\r\n")
+            self.close_connection = True
+        except (BrokenPipeError, ConnectionResetError, OSError):
+            self.close_connection = True
+
+    def chunk(self, data):
+        self.wfile.write(f"{len(data):x}\r\n".encode() + data + b"\r\n")
+        self.wfile.flush()
 
     def take_fault(self, path):
         for fault in STATE.faults:

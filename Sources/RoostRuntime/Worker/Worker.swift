@@ -140,7 +140,7 @@ public final class Worker: Service, Sendable {
         let result: TaskResult?
         switch (end, reason) {
         case (_, .leaseLost): result = nil
-        case (.cancelled, _), (_, .shutdown): result = .released
+        case (.cancelled, _), (_, .shutdown): result = .released(metrics: context.metrics)
         case (.returned, _): result = .success(metrics: context.metrics)
         case (.threw(let message), _):
             context.log("try \(task.tryNumber) failed: \(message)")
@@ -295,7 +295,7 @@ public final class Worker: Service, Sendable {
         for running in stuck {
             logger.error("try did not stop when cancelled; releasing it to the queue",
                          metadata: ["task": "\(running.task.dagID)/\(running.task.runID)/\(running.task.taskID)"])
-            await record(.released, of: running.task, context: running.context, logger: logger)
+            await record(.released(metrics: running.context.metrics), of: running.task, context: running.context, logger: logger)
             state.withLock { _ = $0.running.removeValue(forKey: running.task.attemptID) }
         }
     }

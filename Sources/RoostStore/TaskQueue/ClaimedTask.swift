@@ -39,6 +39,7 @@ public struct WorkerIdentity: Sendable, Hashable {
 public enum TaskResult: Sendable, Hashable {
     case success(metrics: JSONValue)
     case failure(FailureReason, error: String, metrics: JSONValue)
-    /// Not finished at shutdown: back to the queue without consuming the try.
-    case released
+    /// Not finished at shutdown: back to the queue without consuming the try. The metrics so far
+    /// stay on the attempt (a long-running task's counters).
+    case released(metrics: JSONValue)
 }

@@ -76,6 +76,17 @@ public struct TaskQueueStore: Sendable {
         return Set(try rows.map { try $0.decode("attempt_id", as: Int64.self) })
     }
 
+    /// Replaces the counters of a try that is still running, so a long-running task's progress can
+    /// be read while it runs. False when the try has ended or was taken back.
+    public func recordProgress(of task: ClaimedTask, metrics: JSONValue) async throws -> Bool {
+        let text = String(decoding: try JSONEncoder().encode(metrics), as: UTF8.self)
+        return try await !pool.query(Self.progressSQL, task.attemptID, PostgresJSON(text: text)).isEmpty
+    }
+
+    static let progressSQL = """
+        UPDATE roost.task_attempts SET metrics = $2 WHERE id = $1 AND state = 'running' RETURNING id
+        """
+
     /// Records a failed or released try, fenced by its attempt id. Returns false when the try was
     /// no longer this worker's (its lease was taken back): nothing is changed then.
     public func finish(_ task: ClaimedTask, result: TaskResult, now: Date = Date()) async throws -> Bool {
@@ -91,8 +102,8 @@ public struct TaskQueueStore: Sendable {
                 event = .succeeded; attemptState = "success"; metrics = m
             case .failure(let reason, let message, let m):
                 event = .tryFailed(reason); attemptState = reason.rawValue; error = message; metrics = m
-            case .released:
-                event = .released; attemptState = "released"; error = "released at worker shutdown"
+            case .released(let m):
+                event = .released; attemptState = "released"; error = "released at worker shutdown"; metrics = m
             }
             let transition = try lifecycle.handle(event, now: now)
             try await Self.apply(transition, to: task.instanceID, attemptID: task.attemptID, attemptState: attemptState,

@@ -172,7 +172,8 @@ final class RecordingSink: TweetSink {
         #expect(try await harness.server.requests().map(\.path).filter { $0.hasPrefix("/2/users/by/username/") }.count == 3)
     }
 
-    @Test func replayReadsSavedPagesAndThenOnlyWhatIsNew() async throws {
+    @Test(.enabled(if: SharedTestData.isPresent("twitter"), "no recordings in ../shared/testdata/twitter"))
+    func replayReadsSavedPagesAndThenOnlyWhatIsNew() async throws {
         let harness = try await Harness(params: ["replay": .string(Self.recordings), "topic": "tweets"])
         let claimed = try await harness.claim(0, 60)
         try await harness.run(claimed)
@@ -184,7 +185,7 @@ final class RecordingSink: TweetSink {
         #expect(harness.sink.take().isEmpty)
     }
 
-    static var recordings: String { URL(fileURLWithPath: RepositoryPaths.root).deletingLastPathComponent().path + "/shared/testdata/twitter" }
+    static var recordings: String { SharedTestData.path("twitter") }
 
     @Test(arguments: [
         (["topic": "t"], "params needs a source: query, usernames or replay"),

@@ -27,8 +27,8 @@ enum JSONLinesBatcher {
             if partitionBy == "logical_date" {
                 partition = S3Partition(logicalDate)
             } else {
-                guard let time = value[partitionBy]?.stringValue.flatMap(S3Partition.parseTime) else {
-                    throw TaskParamError("\(path):\(index + 1): field \(partitionBy) (params.partition_by) is not an ISO-8601 time")
+                guard let time = S3Partition.time(value[partitionBy]) else {
+                    throw TaskParamError("\(path):\(index + 1): field \(partitionBy) (params.partition_by) is neither an ISO-8601 time nor epoch milliseconds")
                 }
                 partition = S3Partition(time)
             }
