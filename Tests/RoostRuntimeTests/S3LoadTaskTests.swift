@@ -137,8 +137,8 @@ import Testing
         first.signal(SIGTERM)
         _ = try await first.waitForExit()
 
-        // Slow the second run's uploads so the worker dies in the middle of them.
-        try await proxy.inject([.init(method: "PUT", match: "/\(bucket)/killed/", times: 10_000, action: "delay", seconds: 0.2)])
+        // Slow the second run's uploads (s3_load sends 8 at a time) so the worker dies in the middle of them.
+        try await proxy.inject([.init(method: "PUT", match: "/\(bucket)/killed/", times: 10_000, action: "delay", seconds: 1.0)])
         try await fleet.trigger(Self.dag("killed", input: input, prefix: "killed"))
         let victim = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, heartbeat: "500ms", lease: "2s",
                                        extraEnvironment: environment)

@@ -41,7 +41,12 @@ import Testing
             while try await !runIsFinal(stack) || kills < 10 {
                 if try await !runIsFinal(stack) { killsDuringTheRun += 1 }
                 try await Task.sleep(for: .milliseconds(Int.random(in: 300...1200, using: &generator)))
-                try stack.killAndReplaceWorker(Int.random(in: 0..<3, using: &generator))
+                // A worker that is running a try when there is one, so kills cost tries and show up as retries.
+                let busy = try await stack.database.connect().query("SELECT DISTINCT pid FROM roost.task_attempts WHERE state = 'running'")
+                    .map { try $0.decode(at: 0, as: Int32.self) }
+                let busyIndexes = stack.workers.indices.filter { busy.contains(stack.workers[$0].process.pid) }
+                let victim = busyIndexes.randomElement(using: &generator) ?? Int.random(in: 0..<3, using: &generator)
+                try stack.killAndReplaceWorker(victim)
                 kills += 1
                 if kills == 25 { break }
             }
