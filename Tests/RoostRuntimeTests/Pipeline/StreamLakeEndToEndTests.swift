@@ -24,7 +24,8 @@ import Testing
         try stack.startScheduler()
         do {
             try await eventually(timeout: .seconds(120), every: .milliseconds(500), "every streamed tweet is in the lake") {
-                try await stack.xAPI.streamedTweets().count == Self.tweets && loadedTweets(stack) >= Self.tweets
+                let loaded = try await loadedTweets(stack)
+                return try await stack.xAPI.streamedTweets().count == Self.tweets && loaded >= Self.tweets
             }
             try await checkTheLake(stack)
         } catch {
