@@ -63,11 +63,13 @@ import Testing
         #expect(try lineage.decode(at: 0, as: Int.self) == 0, "every object maps to a run and an offset range")
         let runs = try lineage.decode(at: 1, as: Int.self)
         #expect(runs >= 2, "tweets reached the lake through several runs while the stream went on: \(runs)")
+        try await printLatency(stack, runs: runs)
 
         let ranges = try await connection.query("""
             SELECT partition, first_offset, last_offset FROM roost.kafka_offset_ranges
             WHERE kind = 'consume' AND topic = 'tweets_stream' ORDER BY partition, first_offset, last_offset
             """).map { (try $0.decode(at: 0, as: Int.self), try $0.decode(at: 1, as: Int64.self), try $0.decode(at: 2, as: Int64.self)) }
+        #expect(!ranges.isEmpty)
         for partition in Set(ranges.map(\.0)) {
             let own = ranges.filter { $0.0 == partition }
             #expect(own.first?.1 == 0, "partition \(partition) is read from its first record")
@@ -75,5 +77,21 @@ import Testing
                 #expect(next.1 == previous.2 + 1, "partition \(partition): each run starts where the previous ended: \(own)")
             }
         }
+    }
+
+    /// A figure, not an assertion: from the server's send to the lake object's write, per tweet.
+    private func printLatency(_ stack: PipelineStack, runs: Int) async throws {
+        var sentAt: [String: Double] = [:]
+        for tweet in try await stack.xAPI.streamedTweets() { sentAt[tweet.id] = tweet.at }
+        let written = try await stack.database.connect().query("""
+            SELECT r.record_id, extract(epoch FROM l.written_at)::float8 FROM roost.s3_object_records r
+            JOIN roost.lake_object_lineage l USING (bucket, key) WHERE key LIKE 'tweets/%'
+            """)
+        let latencies = try written.compactMap { row in
+            try sentAt[row.decode(at: 0, as: String.self)].map { try row.decode(at: 1, as: Double.self) - $0 }
+        }.sorted()
+        guard !latencies.isEmpty else { return }
+        print(String(format: "stream to lake (every 3 s, %d runs): p50 %.1f s, max %.1f s", runs,
+                     latencies[latencies.count / 2], latencies[latencies.count - 1]))
     }
 }
