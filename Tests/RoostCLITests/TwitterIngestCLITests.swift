@@ -18,9 +18,9 @@ import Testing
         #expect(result.status == 1)
         #expect(result.stdout.contains("params.max_results must be between 10 and 100 for recent search"), "\(result.stdout)")
         #expect(result.stdout.contains("tweets.yaml:"))
-        // The sample replay DAG is valid.
+        // The sample DAGs (replay, stream, stream lake) are valid.
         let shipped = try await ProcessRunner.roost(["dags", "validate", "--folder", "config/samples/dags"])
         #expect(shipped.status == 0)
-        #expect(shipped.stdout.contains("twitter_replay"))
+        #expect(shipped.stdout.contains("twitter_replay") && shipped.stdout.contains("twitter_stream_lake"), "\(shipped.stdout)")
     }
 }

@@ -7,7 +7,7 @@ import RoostStore
 import RoostTestSupport
 
 /// The whole pipeline as separate processes, as a user runs it: `roost dev kafka`, moto_server, the
-/// fake X API, a `roost scheduler` on the shipped `twitter_pipeline` DAG (its source switched from
+/// fake X API, a `roost scheduler` on shipped DAGs (e.g. `twitter_pipeline`, its source switched from
 /// the replay sample to a search of the fake API, its staging folder to a temporary one), and
 /// workers on the `ingest` and `lake` queues.
 final class PipelineStack: @unchecked Sendable {
@@ -24,9 +24,9 @@ final class PipelineStack: @unchecked Sendable {
     private(set) var scheduler: RoostProcess?
     private(set) var workers: [(queue: String, process: WorkerProcess)] = []
 
-    init() async throws {
+    init(topics: [String] = ["tweets.raw", "tweets.dead_letter"]) async throws {
         database = try await TestDatabase.create(migrated: true)
-        kafka = try DevKafkaProcess(arguments: ["--partitions", "4", "--topic", "tweets.raw", "--topic", "tweets.dead_letter"])
+        kafka = try DevKafkaProcess(arguments: ["--partitions", "4"] + topics.flatMap { ["--topic", $0] })
         _ = try await kafka.bootstrapServers()
         xAPI = try await FakeXAPI()
         moto = try await Moto.server
@@ -54,16 +54,20 @@ final class PipelineStack: @unchecked Sendable {
     /// The shipped DAG, pointed at the fake API and a temporary staging folder, starting at the interval.
     /// `retries` replaces the DAG's default: a chaos test kills more tries than a real fleet loses.
     func installDag(retries: Int = 3) throws {
-        let shipped = try String(contentsOfFile: RepositoryPaths.root + "/config/dags/twitter_pipeline.yaml", encoding: .utf8)
-        let dag = shipped
-            .replacingOccurrences(of: "replay: config/samples/twitter", with: "query: roost\n      max_results: 100")
-            .replacingOccurrences(of: ".run/staging", with: staging)
-            .replacingOccurrences(of: "start_date: 2026-11-01T00:00:00Z", with: "start_date: \(interval.start.formatted(.iso8601))")
-            .replacingOccurrences(of: "retry_delay: 5s", with: "retry_delay: 1s")
-            .replacingOccurrences(of: "max_retry_delay: 2m", with: "max_retry_delay: 3s")
-            .replacingOccurrences(of: "retries: 3", with: "retries: \(retries)")
+        try installDag("config/dags/twitter_pipeline.yaml", [
+            ("replay: config/samples/twitter", "query: roost\n      max_results: 100"),
+            ("start_date: 2026-11-01T00:00:00Z", "start_date: \(interval.start.formatted(.iso8601))"),
+            ("retry_delay: 5s", "retry_delay: 1s"), ("max_retry_delay: 2m", "max_retry_delay: 3s"), ("retries: 3", "retries: \(retries)"),
+        ])
+    }
+
+    /// The shipped DAG at `path` (from the repository's root) with each text replaced, staging in a
+    /// temporary folder, into the scheduler's folder.
+    func installDag(_ path: String, _ replacements: [(String, String)]) throws {
+        let shipped = try String(contentsOfFile: RepositoryPaths.root + "/" + path, encoding: .utf8)
+        let dag = (replacements + [(".run/staging", staging)]).reduce(shipped) { $0.replacingOccurrences(of: $1.0, with: $1.1) }
         try FileManager.default.createDirectory(atPath: dagsFolder, withIntermediateDirectories: true)
-        try dag.write(toFile: dagsFolder + "/twitter_pipeline.yaml", atomically: true, encoding: .utf8)
+        try dag.write(toFile: dagsFolder + "/" + (path as NSString).lastPathComponent, atomically: true, encoding: .utf8)
     }
 
     func startScheduler() throws {
