@@ -14,27 +14,13 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--tweets N]" >&2; exit 2 ;;
   esac
 done
-roost=${ROOST:-$root/.build/release/roost}
-[ -x "$roost" ] || roost=$root/.build/debug/roost
 python=$root/.venv/bin/python; [ -x "$python" ] || python=python3
-work=$(mktemp -d)
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null || true; rm -rf "$work"; }
-trap cleanup EXIT
-cd "$root"
-export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS="" ROOST_LOG_LEVEL=warning
-export ROOST_SCHEDULER_DAGS_FOLDER=$work/dags ROOST_SCHEDULER_POLL_INTERVAL=200ms ROOST_WORKER_POLL_INTERVAL=200ms
-
-"$roost" db migrate >/dev/null 2>&1
 # The mock keeps ~5 MB per partition: 64 partitions hold 100,000 tweets.
-"$roost" dev kafka --brokers 1 --partitions 64 --topic tweets.raw --topic tweets.dead_letter >/dev/null 2>"$work/dev.log" & pids+=($!)
-python3 Tests/servers/fake_x_api.py >"$work/x.out" 2>"$work/x.log" & pids+=($!)
+source "$root/scripts/bench-x-stack.sh" tweets.raw 64 tweets.dead_letter
 "$python" Tests/servers/moto_server.py >"$work/moto.out" 2>"$work/moto.log" & pids+=($!)
-for _ in $(seq 200); do [ -s "$work/bootstrap" ] && [ -s "$work/x.out" ] && [ -s "$work/moto.out" ] && break; sleep 0.1; done
-api=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/x.out")
+for _ in $(seq 200); do [ -s "$work/moto.out" ] && break; sleep 0.1; done
 export ROOST_S3_ENDPOINT=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/moto.out") ROOST_S3_PATH_STYLE=true
 export ROOST_S3_BUCKET=bench-lake ROOST_S3_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
-export ROOST_TWITTER_BASE_URL=$api X_BEARER_TOKEN=bench-token
 curl -fsS -X PUT "$ROOST_S3_ENDPOINT/$ROOST_S3_BUCKET" >/dev/null
 
 python3 - "$api" "$tweets" <<'PY'

@@ -1,7 +1,8 @@
 # Sourced by the X API benchmarks (bench-twitter.sh, bench-stream.sh) after their options are read:
 # picks the roost binary (ROOST, else release, else debug), makes a work folder removed on exit with
-# every process in `pids`, and starts the embedded Kafka cluster (topic $1, $2 partitions) and the
-# fake X API (token bench-token), exporting the settings that point roost at them.
+# every process in `pids`, and starts the embedded Kafka cluster (topic $1, $2 partitions, and any
+# further topics named after them) and the fake X API (token bench-token), exporting the settings that
+# point roost at them.
 roost=${ROOST:-$root/.build/release/roost}
 [ -x "$roost" ] || roost=$root/.build/debug/roost
 work=$(mktemp -d)
@@ -13,7 +14,8 @@ export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS=
 export ROOST_SCHEDULER_DAGS_FOLDER=$work/dags ROOST_SCHEDULER_POLL_INTERVAL=200ms ROOST_WORKER_POLL_INTERVAL=200ms
 
 "$roost" db migrate >/dev/null 2>&1
-"$roost" dev kafka --brokers 1 --partitions "$2" --topic "$1" >"$work/dev.out" 2>"$work/dev.log" & pids+=($!)
+topics=(--topic "$1"); for extra in "${@:3}"; do topics+=(--topic "$extra"); done
+"$roost" dev kafka --brokers 1 --partitions "$2" "${topics[@]}" >"$work/dev.out" 2>"$work/dev.log" & pids+=($!)
 python3 Tests/servers/fake_x_api.py >"$work/x.out" 2>"$work/x.log" & pids+=($!)
 for _ in $(seq 100); do [ -s "$work/bootstrap" ] && [ -s "$work/x.out" ] && break; sleep 0.1; done
 api=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/x.out")
