@@ -1,7 +1,8 @@
 import RoostKafka
 
 /// Writes offset ranges to a JSON-lines file (`JSONLinesFileSink`), one partition after another
-/// in offset order, so the same ranges always give the same bytes. The file appears only complete.
+/// in offset order, so the same ranges always give the same bytes (or all at once into a sink
+/// that keeps partitions apart). The file appears only complete.
 /// Shared by the `kafka_consume` task type and `roost kafka consume`.
 public enum KafkaFileExport {
     /// Returns the number of records written; `progress` sees each batch's size. `writer` names
@@ -18,8 +19,9 @@ public enum KafkaFileExport {
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            for range in ranges where !range.isEmpty {
-                try await consumer.assign([range])
+            let active = ranges.filter { !$0.isEmpty }
+            for assignment in sink.readsPartitionsTogether ? [active] : active.map({ [$0] }) where !assignment.isEmpty {
+                try await consumer.assign(assignment)
                 while let batch = try await consumer.nextBatch() {
                     try sink.write(batch)
                     written += batch.count
