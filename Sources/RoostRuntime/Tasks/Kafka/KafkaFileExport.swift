@@ -19,8 +19,7 @@ public enum KafkaFileExport {
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            let active = ranges.filter { !$0.isEmpty }
-            for assignment in sink.readsPartitionsTogether ? [active] : active.map({ [$0] }) where !assignment.isEmpty {
+            for assignment in assignments(ranges, together: sink.readsPartitionsTogether) {
                 try await consumer.assign(assignment)
                 while let batch = try await consumer.nextBatch() {
                     try sink.write(batch)
@@ -35,5 +34,28 @@ public enum KafkaFileExport {
             throw error
         }
         return written
+    }
+
+    /// Records per assignment when partitions are read together: librdkafka prefetches every
+    /// assigned partition (up to 64 MB), so bounding the records assigned at once bounds memory,
+    /// while reading many partitions at once avoids a first-fetch wait per partition.
+    static let recordsPerAssignment: Int64 = 10_000
+
+    /// The non-empty ranges, one at a time or grouped up to `recordsPerAssignment` (a larger
+    /// range alone).
+    static func assignments(_ ranges: [KafkaOffsetRange], together: Bool) -> [[KafkaOffsetRange]] {
+        let active = ranges.filter { !$0.isEmpty }
+        guard together else { return active.map { [$0] } }
+        var groups: [[KafkaOffsetRange]] = []
+        var records: Int64 = 0
+        for range in active {
+            if groups.isEmpty || records + range.count > recordsPerAssignment {
+                groups.append([])
+                records = 0
+            }
+            groups[groups.count - 1].append(range)
+            records += range.count
+        }
+        return groups
     }
 }
