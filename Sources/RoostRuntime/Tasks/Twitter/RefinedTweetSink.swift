@@ -1,6 +1,7 @@
 import Foundation
 import RoostCore
 import RoostKafka
+import RoostStore
 
 /// Where `kafka_consume` with `transform: refine_tweets` puts records: a folder with
 /// `refined/<topic>-<partition>-<first offset>.jsonl` (one `RefinedTweet` a line) and
@@ -21,7 +22,13 @@ struct RefinedTweetSink: KafkaRecordSink {
     private(set) var refinedCount = 0
     private(set) var duplicateCount = 0
     /// The refused records, to send to the dead-letter topic once the output is complete.
-    private(set) var deadLetters: [KafkaMessage] = []
+    private(set) var refused: [Refused] = []
+
+    /// A refused record: where it was read and why (`letter`), and the dead-letter message.
+    struct Refused {
+        let letter: DeadLetterStore.Letter
+        let message: KafkaMessage
+    }
 
     var readsPartitionsTogether: Bool { true }
 
@@ -59,10 +66,11 @@ struct RefinedTweetSink: KafkaRecordSink {
                 refinedCount += 1
             } catch {
                 bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin, reason: error.reason) + [UInt8(ascii: "\n")])
-                deadLetters.append(KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
+                refused.append(Refused(letter: .init(partition: record.partition, offset: record.offset, reason: error.reason),
+                                       message: KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
                     KafkaHeader(key: "roost.reason", value: Array(error.reason.utf8)),
                     KafkaHeader(key: "roost.origin", value: Array("\(record.topic)/\(record.partition)/\(record.offset)".utf8)),
-                ]))
+                ])))
             }
         }
         for (partition, bytes) in good { try ranges[partition]!.refined.write(contentsOf: bytes) }
@@ -105,6 +113,8 @@ struct RefinedTweetSink: KafkaRecordSink {
 
     mutating func commit() throws {
         try closeFiles()
+        // Partitions arrived interleaved: offset order makes the dead letters' order the same on every try.
+        refused.sort { ($0.letter.partition, $0.letter.offset) < ($1.letter.partition, $1.letter.offset) }
         // An earlier try may have completed the folder and died before the task succeeded: its
         // content is the same (same ranges), so it is replaced.
         try? FileManager.default.removeItem(atPath: folder)
