@@ -39,7 +39,7 @@ public enum KafkaFileExport {
     /// Records per assignment when partitions are read together: librdkafka prefetches every
     /// assigned partition (up to 64 MB), so bounding the records assigned at once bounds memory,
     /// while reading many partitions at once avoids a first-fetch wait per partition.
-    static let recordsPerAssignment: Int64 = 10_000
+    static let recordsPerAssignment: Int64 = 5_000
 
     /// The non-empty ranges, one at a time or grouped up to `recordsPerAssignment` (a larger
     /// range alone).
