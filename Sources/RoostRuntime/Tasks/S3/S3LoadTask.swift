@@ -79,8 +79,8 @@ public struct S3LoadTask: TaskType {
         let result = try await client.upload(bucket: bucket, key: key, payload: .data(body), contentType: "application/gzip")
         try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
                                        bytes: Int64(result.size), records: Int64(records), etag: result.etag,
-                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
-        if let recordIDs { try await objects.recordIDs(recordIDs, bucket: bucket, key: key) }
+                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID),
+                               recordIDs: recordIDs ?? [])
         context.count("s3_objects_written")
         context.count("s3_records_written", Int64(records))
         context.count("s3_bytes_written", Int64(result.size))
