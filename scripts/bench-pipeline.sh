@@ -48,5 +48,6 @@ printf '%d tweets from the fake X API to refined objects in moto: %.2f s, %d twe
 psql -Atc "SELECT format('  %s: %s s, %s%%', task_id, round(extract(epoch FROM duration)::numeric, 2),
                          round(100 * extract(epoch FROM duration)::numeric / $seconds))
            FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline' AND state = 'success' ORDER BY started_at"
+echo "  machine load: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; 2 cores)"
 echo "BENCH pipeline.tweets_per_s $per_s"
 echo "BENCH pipeline.worker_peak_rss_mb $(( ingest_mb > lake_mb ? ingest_mb : lake_mb ))"

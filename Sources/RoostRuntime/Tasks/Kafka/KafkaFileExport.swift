@@ -1,7 +1,8 @@
 import RoostKafka
 
 /// Writes offset ranges to a JSON-lines file (`JSONLinesFileSink`), one partition after another
-/// in offset order, so the same ranges always give the same bytes. The file appears only complete.
+/// in offset order, so the same ranges always give the same bytes (or all at once into a sink
+/// that keeps partitions apart). The file appears only complete.
 /// Shared by the `kafka_consume` task type and `roost kafka consume`.
 public enum KafkaFileExport {
     /// Returns the number of records written; `progress` sees each batch's size. `writer` names
@@ -18,8 +19,8 @@ public enum KafkaFileExport {
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            for range in ranges where !range.isEmpty {
-                try await consumer.assign([range])
+            for assignment in assignments(ranges, together: sink.readsPartitionsTogether) {
+                try await consumer.assign(assignment)
                 while let batch = try await consumer.nextBatch() {
                     try sink.write(batch)
                     written += batch.count
@@ -33,5 +34,28 @@ public enum KafkaFileExport {
             throw error
         }
         return written
+    }
+
+    /// Records per assignment when partitions are read together: librdkafka prefetches every
+    /// assigned partition (up to 64 MB), so bounding the records assigned at once bounds memory,
+    /// while reading many partitions at once avoids a first-fetch wait per partition.
+    static let recordsPerAssignment: Int64 = 5_000
+
+    /// The non-empty ranges, one at a time or grouped up to `recordsPerAssignment` (a larger
+    /// range alone).
+    static func assignments(_ ranges: [KafkaOffsetRange], together: Bool) -> [[KafkaOffsetRange]] {
+        let active = ranges.filter { !$0.isEmpty }
+        guard together else { return active.map { [$0] } }
+        var groups: [[KafkaOffsetRange]] = []
+        var records: Int64 = 0
+        for range in active {
+            if groups.isEmpty || records + range.count > recordsPerAssignment {
+                groups.append([])
+                records = 0
+            }
+            groups[groups.count - 1].append(range)
+            records += range.count
+        }
+        return groups
     }
 }

@@ -4,9 +4,16 @@ import RoostKafka
 /// Where `kafka_consume` puts records. Output becomes visible only at `commit`, so a try that
 /// fails or is killed leaves nothing half-written and a retry writes exactly the same output.
 protocol KafkaRecordSink {
+    /// Whether records of all ranges may arrive interleaved (faster: one assignment for all);
+    /// otherwise one range after another, in offset order.
+    var readsPartitionsTogether: Bool { get }
     mutating func write(_ records: [KafkaRecord]) throws
     mutating func commit() throws
     func discard()
+}
+
+extension KafkaRecordSink {
+    var readsPartitionsTogether: Bool { false }
 }
 
 /// A JSON-lines file, one object per record in the order written:
