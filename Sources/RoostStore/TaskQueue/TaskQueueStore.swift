@@ -183,19 +183,21 @@ public struct TaskQueueStore: Sendable {
         RETURNING ti.attempt_id
         """
 
+    /// Each attempt is found by its primary key from `done` alone: joining the metrics array in the
+    /// attempts' update let the prepared (generic) plan hash-join a sequential scan of every attempt,
+    /// once per completion.
     static let completeSQL = """
         WITH done AS (
             UPDATE roost.task_instances ti
             SET state = 'success', ended_at = now()
-            FROM unnest($1::int8[], $2::int8[]) AS d(id, attempt_id)
+            FROM unnest($1::int8[], $2::int8[], $3::text[]) AS d(id, attempt_id, metrics)
             WHERE ti.id = d.id AND ti.attempt_id = d.attempt_id AND ti.state = ANY($4::text[])
-            RETURNING ti.id, ti.attempt_id
+            RETURNING ti.id, ti.attempt_id, d.metrics
         ), dequeued AS (
             DELETE FROM roost.task_queue q USING done WHERE q.task_instance_id = done.id
         ), attempts AS (
-            UPDATE roost.task_attempts a SET state = 'success', ended_at = now(), metrics = m.metrics::jsonb
-            FROM done JOIN unnest($2::int8[], $3::text[]) AS m(attempt_id, metrics) USING (attempt_id)
-            WHERE a.id = done.attempt_id
+            UPDATE roost.task_attempts a SET state = 'success', ended_at = now(), metrics = done.metrics::jsonb
+            FROM done WHERE a.id = done.attempt_id
         ), wake AS (
             SELECT pg_notify('\(RunStore.schedulerChannel)', '') FROM done LIMIT 1
         )
