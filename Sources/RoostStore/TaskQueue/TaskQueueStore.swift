@@ -11,25 +11,13 @@ public struct TaskQueueStore: Sendable {
     let pool: PostgresPool
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// Claims up to `limit` claimable tasks from `queues` in one transaction of two statements:
-    /// highest priority first, then longest waiting. Each gets a lease and a new attempt row, whose
-    /// id is its fencing token. The attempts are inserted by a second statement because their
-    /// foreign-key checks cost several times more on rows updated by the same statement.
+    /// Claims up to `limit` claimable tasks from `queues` in one statement: highest priority first,
+    /// then longest waiting. Each gets a lease and a new attempt row, whose id is its fencing token.
     public func claim(by worker: WorkerIdentity, queues: [String], limit: Int, lease: Duration) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
-        return try await pool.transaction { connection in
-            let tasks = try Self.claimedTasks(try await connection.query(prepared: Self.claimSQL, binds: [
-                queues.postgresBind, limit.postgresBind, worker.workerID.postgresBind, lease.milliseconds.postgresBind,
-                TaskLifecycle.sources(of: .claimed).map(\.rawValue).postgresBind,
-            ]))
-            guard !tasks.isEmpty else { return [] }
-            try await connection.query(prepared: Self.insertAttemptsSQL, binds: [
-                tasks.map(\.attemptID).postgresBind, tasks.map(\.instanceID).postgresBind, tasks.map(\.tryNumber).postgresBind,
-                tasks.map { $0.queuedAt ?? $0.startedAt }.postgresBind, tasks[0].startedAt.postgresBind,
-                worker.workerID.postgresBind, worker.hostname.postgresBind, worker.pid.postgresBind,
-            ])
-            return tasks
-        }
+        return try Self.claimedTasks(try await pool.query(
+            prepared: Self.claimSQL, queues, limit, worker.workerID, lease.milliseconds,
+            TaskLifecycle.sources(of: .claimed).map(\.rawValue), worker.hostname, worker.pid))
     }
 
     /// Decodes a claim's rows. The tasks of one run share their conf and params often repeat, so
@@ -134,7 +122,8 @@ public struct TaskQueueStore: Sendable {
 
     /// One ordered index scan per queue (`task_queue_claimable`), stopping after `$2` rows: a
     /// single `queue = ANY(...)` scan cannot return rows in order, so it would sort the whole
-    /// backlog on every claim. The picked queue rows get the lease, their tasks the new try.
+    /// backlog on every claim. The picked queue rows get the lease, their tasks the new try and
+    /// its attempt row.
     static let claimSQL = """
         WITH picked AS (
             SELECT c.task_instance_id AS id, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
@@ -161,15 +150,11 @@ public struct TaskQueueStore: Sendable {
         ), leased AS (
             UPDATE roost.task_queue q SET lease_owner = $3, lease_expires_at = now() + $4 * interval '1 millisecond'
             FROM claimed WHERE q.task_instance_id = claimed.id
+        ), attempts AS (
+            INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
+            SELECT attempt_id, id, try_number, queued_at, started_at, $3, $6, $7, 'running' FROM claimed
         )
         SELECT * FROM claimed
-        """
-
-    /// The attempt rows of a claim, with the ids the claim drew from their sequence.
-    static let insertAttemptsSQL = """
-        INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
-        SELECT a.id, a.task_instance_id, a.try_number, a.queued_at, $5, $6, $7, $8, 'running'
-        FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::timestamptz[]) AS a(id, task_instance_id, try_number, queued_at)
         """
 
     static let heartbeatSQL = """
