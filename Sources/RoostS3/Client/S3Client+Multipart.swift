@@ -9,11 +9,15 @@ extension S3Client {
         return try await multipartUpload(bucket: bucket, key: key, payload: payload, contentType: contentType)
     }
 
-    /// Parts of `partSize` bytes, `partConcurrency` in flight, completed in part order. If any
-    /// part fails for good (or the task is cancelled) the upload is aborted, so S3 keeps no
-    /// orphaned parts, and the error is rethrown.
+    /// Parts of `partSize` bytes, `partConcurrency` in flight, completed in part order. Each part
+    /// carries its SHA-256 checksum, which S3 verifies, and the object gets S3's composite SHA-256
+    /// checksum. If any part fails for good (or the task is cancelled) the upload is aborted, so
+    /// S3 keeps no orphaned parts, and the error is rethrown.
     public func multipartUpload(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
         var create = Request(method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
+        // Declared up front: S3 then expects every part's x-amz-checksum-sha256 and the same
+        // checksums in CompleteMultipartUpload.
+        create.headers["x-amz-checksum-algorithm"] = "SHA256"
         if let contentType { create.headers["Content-Type"] = contentType }
         addEncryptionHeaders(&create)
         let created = try document(try await send(create), create)
@@ -73,17 +77,20 @@ extension S3Client {
     }
 
     private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, payload: S3Payload) async throws -> UploadedPart {
-        let digests = try await payload.digests()
+        let sha256 = try await payload.sha256()
         var request = Request(method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(number)), ("uploadId", uploadID)], payload: payload)
-        request.headers["Content-MD5"] = digests.md5.base64
-        let response = try await send(request, digests: digests)
-        return UploadedPart(number: number, etag: response.headers["ETag"] ?? "", sha256: digests.sha256)
+        request.headers["x-amz-checksum-sha256"] = sha256.base64
+        let response = try await send(request, payloadSHA256: sha256)
+        return UploadedPart(number: number, etag: response.headers["ETag"] ?? "", sha256: sha256)
     }
 
     private func complete(bucket: String, key: String, uploadID: String, parts: [UploadedPart], size: UInt64) async throws -> S3PutResult {
         let body = "<CompleteMultipartUpload>"
-            + parts.map { "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag></Part>" }.joined()
+            + parts.map {
+                "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag>"
+                    + "<ChecksumSHA256>\($0.sha256.base64)</ChecksumSHA256></Part>"
+            }.joined()
             + "</CompleteMultipartUpload>"
         var request = Request(method: "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)], payload: .data(Data(body.utf8)))
         request.headers["Content-Type"] = "application/xml"

@@ -39,42 +39,31 @@ public enum S3Payload: Sendable {
         }
     }
 
-    /// SHA-256 (for the signature and checksum header) and MD5 (Content-MD5), in one pass.
-    /// Files are read on a queue of their own, off Swift's cooperative pool.
-    func digests() async throws -> PayloadDigests {
+    /// SHA-256 of the bytes: the signature's payload hash and the `x-amz-checksum-sha256` header,
+    /// which S3 verifies (so no Content-MD5 pass is needed). Files are read on a queue of their
+    /// own, off Swift's cooperative pool.
+    func sha256() async throws -> [UInt8] {
         switch self {
-        case .empty: return PayloadDigests(data: Data())
-        case .data(let data): return PayloadDigests(data: data)
+        case .empty: return Digest.sha256(Data())
+        case .data(let data): return Digest.sha256(data)
         case .file(let path, let offset, let length):
             return try await withCheckedThrowingContinuation { continuation in
                 Self.fileQueue.async {
-                    continuation.resume(with: Result { try PayloadDigests(path: path, offset: offset, length: length) })
+                    continuation.resume(with: Result { try Self.sha256(path: path, offset: offset, length: length) })
                 }
             }
         }
     }
 
-    private static let fileQueue = DispatchQueue(label: "roost.s3.payload-digests", attributes: .concurrent)
-}
-
-struct PayloadDigests: Sendable {
-    let sha256: [UInt8]
-    let md5: [UInt8]
-
-    init(data: Data) {
-        var sha = Digest.Hasher.sha256(), md5 = Digest.Hasher.md5()
-        data.withUnsafeBytes { sha.update($0); md5.update($0) }
-        self.sha256 = sha.finish()
-        self.md5 = md5.finish()
-    }
+    private static let fileQueue = DispatchQueue(label: "roost.s3.payload-sha256", attributes: .concurrent)
 
     /// Reads with `pread` into one 1 MiB buffer: Foundation's FileHandle reads 4 KiB at a time
     /// into fresh `Data`, which made hashing a part slower than sending it.
-    init(path: String, offset: UInt64, length: UInt64) throws {
+    private static func sha256(path: String, offset: UInt64, length: UInt64) throws -> [UInt8] {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw HTTPBodyError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        var sha = Digest.Hasher.sha256(), md5 = Digest.Hasher.md5()
+        var hasher = Digest.Hasher.sha256()
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var position = offset
@@ -83,12 +72,9 @@ struct PayloadDigests: Sendable {
             guard count > 0 else {
                 throw HTTPBodyError(path: path, reason: count == 0 ? "the file is shorter than expected" : String(cString: strerror(errno)))
             }
-            let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
-            sha.update(chunk)
-            md5.update(chunk)
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             position += UInt64(count)
         }
-        self.sha256 = sha.finish()
-        self.md5 = md5.finish()
+        return hasher.finish()
     }
 }
