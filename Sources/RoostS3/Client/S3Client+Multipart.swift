@@ -48,36 +48,53 @@ extension S3Client {
         let sha256: [UInt8]
     }
 
+    /// Runs a `MultipartSchedule`: checksums are computed ahead of the uploads that need them.
     private func uploadParts(bucket: String, key: String, uploadID: String, payload: S3Payload) async throws -> [UploadedPart] {
         let partSize = UInt64(configuration.partSize)
-        let count = Int((payload.count + partSize - 1) / partSize)
-        return try await withThrowingTaskGroup(of: UploadedPart.self) { group in
-            var next = 1
+        var schedule = MultipartSchedule(partCount: Int((payload.count + partSize - 1) / partSize),
+                                         concurrency: configuration.partConcurrency)
+        func part(_ number: Int) -> S3Payload {
+            let offset = UInt64(number - 1) * partSize
+            return payload.slice(offset: offset, length: min(partSize, payload.count - offset))
+        }
+        return try await withThrowingTaskGroup(of: PartStep.self) { group in
             var done: [UploadedPart] = []
-            func start(_ number: Int) {
-                let offset = UInt64(number - 1) * partSize
-                let part = payload.slice(offset: offset, length: min(partSize, payload.count - offset))
-                group.addTask {
-                    try await self.uploadPart(bucket: bucket, key: key, uploadID: uploadID, number: number, payload: part)
+            func run(_ actions: [MultipartSchedule.Action]) {
+                for action in actions {
+                    switch action {
+                    case .hash(let number):
+                        let part = part(number)
+                        group.addTask { .hashed(number, try await part.sha256()) }
+                    case .upload(let number, let sha256):
+                        let part = part(number)
+                        group.addTask {
+                            .uploaded(try await self.uploadPart(bucket: bucket, key: key, uploadID: uploadID, number: number,
+                                                                payload: part, sha256: sha256))
+                        }
+                    }
                 }
             }
-            while next <= min(count, configuration.partConcurrency) {
-                start(next)
-                next += 1
-            }
-            while let part = try await group.next() {
-                done.append(part)
-                if next <= count {
-                    start(next)
-                    next += 1
+            run(schedule.start())
+            while let step = try await group.next() {
+                switch step {
+                case .hashed(let number, let sha256):
+                    run(schedule.hashFinished(part: number, sha256: sha256))
+                case .uploaded(let part):
+                    done.append(part)
+                    run(schedule.uploadFinished(part: part.number))
                 }
             }
             return done.sorted { $0.number < $1.number }
         }
     }
 
-    private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, payload: S3Payload) async throws -> UploadedPart {
-        let sha256 = try await payload.sha256()
+    private enum PartStep: Sendable {
+        case hashed(Int, [UInt8])
+        case uploaded(UploadedPart)
+    }
+
+    private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, payload: S3Payload,
+                            sha256: [UInt8]) async throws -> UploadedPart {
         var request = Request(method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(number)), ("uploadId", uploadID)], payload: payload)
         request.headers["x-amz-checksum-sha256"] = sha256.base64
