@@ -62,6 +62,12 @@ import Testing
         let result = try await client.upload(bucket: bucket, key: "big.bin", payload: try .file(source))
         #expect(result.parts == 11)
         #expect(result.etag.hasSuffix("-11"))
+        // The parts' SHA-256 checksums reached the server: it holds the same composite checksum
+        // (moto leaves out S3's "-<parts>" suffix).
+        var head = S3Client.Request(method: "HEAD", bucket: bucket, key: "big.bin")
+        head.headers["x-amz-checksum-mode"] = "ENABLED"
+        let stored = try #require(try await client.send(head).headers["x-amz-checksum-sha256"])
+        #expect(stored.split(separator: "-").first == result.checksumSHA256.split(separator: "-").first)
         let object = try await client.getObject(bucket: bucket, key: "big.bin", toFile: target)
         #expect(object.size == UInt64(data.count))
         #expect(FileManager.default.contentsEqual(atPath: source, andPath: target))
