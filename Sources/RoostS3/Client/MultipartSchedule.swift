@@ -1,5 +1,5 @@
-/// The order of work in a multipart upload: which part to hash (read and SHA-256, needed for
-/// the signature before its PUT can start) and which to upload. Parts are hashed up to
+/// The order of work in a multipart upload: which part to hash (read, SHA-256 and CRC-32,
+/// needed for the signature and checksum headers before its PUT can start) and which to upload. Parts are hashed up to
 /// `concurrency` ahead of the uploads, so a slot whose upload ends starts the next PUT at once
 /// instead of hashing first; the server never waits for the client between parts. Uploads start
 /// in part order, at most `concurrency` at a time. Only checksums wait, never part data, so
@@ -9,15 +9,15 @@
 struct MultipartSchedule {
     enum Action: Equatable {
         case hash(part: Int)
-        /// With the checksum the part's hash produced.
-        case upload(part: Int, sha256: [UInt8])
+        /// With the digests the part's hash produced.
+        case upload(part: Int, digests: PayloadDigests)
     }
 
     let partCount: Int
     let concurrency: Int
     private var nextToHash = 1
     private var nextToUpload = 1
-    private var hashed: [Int: [UInt8]] = [:]
+    private var hashed: [Int: PayloadDigests] = [:]
     private var uploading = 0
 
     init(partCount: Int, concurrency: Int) {
@@ -27,8 +27,8 @@ struct MultipartSchedule {
 
     mutating func start() -> [Action] { next() }
 
-    mutating func hashFinished(part: Int, sha256: [UInt8]) -> [Action] {
-        hashed[part] = sha256
+    mutating func hashFinished(part: Int, digests: PayloadDigests) -> [Action] {
+        hashed[part] = digests
         return next()
     }
 
@@ -41,8 +41,8 @@ struct MultipartSchedule {
     /// `concurrency` parts beyond the ones uploading.
     private mutating func next() -> [Action] {
         var actions: [Action] = []
-        while uploading < concurrency, let sha256 = hashed.removeValue(forKey: nextToUpload) {
-            actions.append(.upload(part: nextToUpload, sha256: sha256))
+        while uploading < concurrency, let digests = hashed.removeValue(forKey: nextToUpload) {
+            actions.append(.upload(part: nextToUpload, digests: digests))
             uploading += 1
             nextToUpload += 1
         }

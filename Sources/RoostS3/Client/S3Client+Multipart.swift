@@ -10,14 +10,15 @@ extension S3Client {
     }
 
     /// Parts of `partSize` bytes, `partConcurrency` in flight, completed in part order. Each part
-    /// carries its SHA-256 checksum, which S3 verifies, and the object gets S3's composite SHA-256
-    /// checksum. If any part fails for good (or the task is cancelled) the upload is aborted, so
+    /// is signed with its SHA-256 and carries its CRC-32 checksum, both of which S3 verifies; the
+    /// object gets S3's composite CRC-32 checksum, and the result Roost's composite SHA-256. If any part fails for good (or the task is cancelled) the upload is aborted, so
     /// S3 keeps no orphaned parts, and the error is rethrown.
     public func multipartUpload(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
         var create = Request(method: "POST", bucket: bucket, key: key, query: [("uploads", "")])
-        // Declared up front: S3 then expects every part's x-amz-checksum-sha256 and the same
-        // checksums in CompleteMultipartUpload.
-        create.headers["x-amz-checksum-algorithm"] = "SHA256"
+        // Declared up front: S3 then expects every part's x-amz-checksum-crc32 and the same
+        // checksums in CompleteMultipartUpload. CRC-32 as in the AWS SDKs: the signature already
+        // covers each part's SHA-256, and a composite CRC-32 is far cheaper for the store to build.
+        create.headers["x-amz-checksum-algorithm"] = "CRC32"
         if let contentType { create.headers["Content-Type"] = contentType }
         addEncryptionHeaders(&create)
         let created = try document(try await send(create), create)
@@ -45,7 +46,7 @@ extension S3Client {
     private struct UploadedPart: Sendable {
         let number: Int
         let etag: String
-        let sha256: [UInt8]
+        let digests: PayloadDigests
     }
 
     /// Runs a `MultipartSchedule`: checksums are computed ahead of the uploads that need them.
@@ -64,12 +65,12 @@ extension S3Client {
                     switch action {
                     case .hash(let number):
                         let part = part(number)
-                        group.addTask { .hashed(number, try await part.sha256()) }
-                    case .upload(let number, let sha256):
+                        group.addTask { .hashed(number, try await part.digests()) }
+                    case .upload(let number, let digests):
                         let part = part(number)
                         group.addTask {
                             .uploaded(try await self.uploadPart(bucket: bucket, key: key, uploadID: uploadID, number: number,
-                                                                payload: part, sha256: sha256))
+                                                                payload: part, digests: digests))
                         }
                     }
                 }
@@ -77,8 +78,8 @@ extension S3Client {
             run(schedule.start())
             while let step = try await group.next() {
                 switch step {
-                case .hashed(let number, let sha256):
-                    run(schedule.hashFinished(part: number, sha256: sha256))
+                case .hashed(let number, let digests):
+                    run(schedule.hashFinished(part: number, digests: digests))
                 case .uploaded(let part):
                     done.append(part)
                     run(schedule.uploadFinished(part: part.number))
@@ -89,30 +90,30 @@ extension S3Client {
     }
 
     private enum PartStep: Sendable {
-        case hashed(Int, [UInt8])
+        case hashed(Int, PayloadDigests)
         case uploaded(UploadedPart)
     }
 
     private func uploadPart(bucket: String, key: String, uploadID: String, number: Int, payload: S3Payload,
-                            sha256: [UInt8]) async throws -> UploadedPart {
+                            digests: PayloadDigests) async throws -> UploadedPart {
         var request = Request(method: "PUT", bucket: bucket, key: key,
                               query: [("partNumber", String(number)), ("uploadId", uploadID)], payload: payload)
-        request.headers["x-amz-checksum-sha256"] = sha256.base64
-        let response = try await send(request, payloadSHA256: sha256)
-        return UploadedPart(number: number, etag: response.headers["ETag"] ?? "", sha256: sha256)
+        request.headers["x-amz-checksum-crc32"] = digests.crc32Bytes.base64
+        let response = try await send(request, payloadSHA256: digests.sha256)
+        return UploadedPart(number: number, etag: response.headers["ETag"] ?? "", digests: digests)
     }
 
     private func complete(bucket: String, key: String, uploadID: String, parts: [UploadedPart], size: UInt64) async throws -> S3PutResult {
         let body = "<CompleteMultipartUpload>"
             + parts.map {
                 "<Part><PartNumber>\($0.number)</PartNumber><ETag>\(XMLText.escape($0.etag))</ETag>"
-                    + "<ChecksumSHA256>\($0.sha256.base64)</ChecksumSHA256></Part>"
+                    + "<ChecksumCRC32>\($0.digests.crc32Bytes.base64)</ChecksumCRC32></Part>"
             }.joined()
             + "</CompleteMultipartUpload>"
         var request = Request(method: "POST", bucket: bucket, key: key, query: [("uploadId", uploadID)], payload: .data(Data(body.utf8)))
         request.headers["Content-Type"] = "application/xml"
         let root = try document(try await send(request), request)
-        let composite = Digest.sha256(parts.flatMap(\.sha256)).base64 + "-\(parts.count)"
+        let composite = Digest.sha256(parts.flatMap(\.digests.sha256)).base64 + "-\(parts.count)"
         return S3PutResult(etag: S3Object.unquoted(root["ETag"] ?? ""), checksumSHA256: composite, size: size, parts: parts.count)
     }
 }

@@ -16,7 +16,7 @@ extension S3Client {
     /// One PUT with an `x-amz-checksum-sha256` header, which S3 verifies. For objects of any
     /// size use `upload`, which switches to multipart.
     public func putObject(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
-        let sha256 = try await payload.sha256()
+        let sha256 = try await payload.digests().sha256
         let checksum = sha256.base64
         var request = Request(method: "PUT", bucket: bucket, key: key, payload: payload)
         request.headers["x-amz-checksum-sha256"] = checksum

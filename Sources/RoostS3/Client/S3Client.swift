@@ -45,7 +45,7 @@ public final class S3Client: Sendable {
     /// `payloadSHA256` saves hashing the payload again when the caller already did.
     func send(_ request: Request, payloadSHA256: [UInt8]? = nil) async throws -> HTTPResponse {
         let payloadHash: String
-        if let payloadSHA256 { payloadHash = payloadSHA256.hex } else { payloadHash = try await request.payload.sha256().hex }
+        if let payloadSHA256 { payloadHash = payloadSHA256.hex } else { payloadHash = try await request.payload.digests().sha256.hex }
         let location = endpoint.locate(bucket: request.bucket, key: request.key, query: request.query)
         return try await retrying(configuration.retry, decide: Self.decide, onRetry: { attempt, error, delay in
             logger.warning("S3 request failed, retrying", metadata: [

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RoostGzip
 import RoostHTTP
 
 /// A request body S3 can be sent again on retry: bytes in memory or a slice of a file.
@@ -39,31 +40,51 @@ public enum S3Payload: Sendable {
         }
     }
 
-    /// SHA-256 of the bytes: the signature's payload hash and the `x-amz-checksum-sha256` header,
-    /// which S3 verifies (so no Content-MD5 pass is needed). Files are read on a queue of their
+    /// SHA-256 (the signature's payload hash, and `x-amz-checksum-sha256` of single PUTs) and
+    /// CRC-32 (`x-amz-checksum-crc32` of parts), in one pass. Files are read on a queue of their
     /// own, off Swift's cooperative pool.
-    func sha256() async throws -> [UInt8] {
+    func digests() async throws -> PayloadDigests {
         switch self {
-        case .empty: return Digest.sha256(Data())
-        case .data(let data): return Digest.sha256(data)
+        case .empty: return PayloadDigests(data: Data())
+        case .data(let data): return PayloadDigests(data: data)
         case .file(let path, let offset, let length):
             return try await withCheckedThrowingContinuation { continuation in
                 Self.fileQueue.async {
-                    continuation.resume(with: Result { try Self.sha256(path: path, offset: offset, length: length) })
+                    continuation.resume(with: Result { try PayloadDigests(path: path, offset: offset, length: length) })
                 }
             }
         }
     }
 
-    private static let fileQueue = DispatchQueue(label: "roost.s3.payload-sha256", attributes: .concurrent)
+    private static let fileQueue = DispatchQueue(label: "roost.s3.payload-digests", attributes: .concurrent)
+}
+
+struct PayloadDigests: Sendable, Equatable {
+    let sha256: [UInt8]
+    let crc32: UInt32
+
+    /// Big-endian, as S3 combines and (in base64) sends it.
+    var crc32Bytes: [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: crc32 >> $0) } }
+
+    init(data: Data) {
+        var sha256 = Digest.Hasher.sha256()
+        var crc32: UInt32 = 0
+        data.withUnsafeBytes {
+            sha256.update($0)
+            crc32 = Gzip.crc32($0)
+        }
+        self.sha256 = sha256.finish()
+        self.crc32 = crc32
+    }
 
     /// Reads with `pread` into one 1 MiB buffer: Foundation's FileHandle reads 4 KiB at a time
     /// into fresh `Data`, which made hashing a part slower than sending it.
-    private static func sha256(path: String, offset: UInt64, length: UInt64) throws -> [UInt8] {
+    init(path: String, offset: UInt64, length: UInt64) throws {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw HTTPBodyError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        var hasher = Digest.Hasher.sha256()
+        var sha256 = Digest.Hasher.sha256()
+        var crc32: UInt32 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var position = offset
@@ -72,9 +93,12 @@ public enum S3Payload: Sendable {
             guard count > 0 else {
                 throw HTTPBodyError(path: path, reason: count == 0 ? "the file is shorter than expected" : String(cString: strerror(errno)))
             }
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
+            let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
+            sha256.update(chunk)
+            crc32 = Gzip.crc32(chunk, continuing: crc32)
             position += UInt64(count)
         }
-        return hasher.finish()
+        self.sha256 = sha256.finish()
+        self.crc32 = crc32
     }
 }
