@@ -15,8 +15,8 @@ go to /dev/shm when it exists (moto writes every part over 5 MiB to a temporary 
 shared disk made disk writeback part of the figure). The file is on disk and in the page cache
 before the first upload. Uploads alternate (Roost, boto3, boto3, Roost, …: ROUNDS of each, 2 by
 default) and the best of each is reported, since other load on the machine only ever slows a run.
-Both sign the payload's SHA-256 (over http boto3 does not use UNSIGNED-PAYLOAD) and send one
-checksum per part that S3 verifies: boto3 x-amz-checksum-crc32, Roost x-amz-checksum-sha256.
+Both sign the payload's SHA-256 (over http boto3 does not use UNSIGNED-PAYLOAD) and send
+x-amz-checksum-crc32 with every part.
 """
 import os
 import subprocess
