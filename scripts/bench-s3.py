@@ -13,12 +13,13 @@ Fairness: each upload gets a fresh moto_server (moto keeps every part and object
 process, so a second upload to the same server would meet a different server), whose spill files
 go to /dev/shm when it exists (moto writes every part over 5 MiB to a temporary file, which on the
 shared disk made disk writeback part of the figure). The file is on disk and in the page cache
-before the first upload. Uploads alternate (Roost, boto3, boto3, Roost, …: ROUNDS of each, 2 by
-default) and the best of each is reported, since other load on the machine only ever slows a run.
+before the first upload. Uploads alternate (Roost, boto3, boto3, Roost, …: ROUNDS of each, 3 by
+default) and the median of each is reported: on the shared machine single runs swing by 2–3×.
 Both sign the payload's SHA-256 (over http boto3 does not use UNSIGNED-PAYLOAD) and send
 x-amz-checksum-crc32 with every part.
 """
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -29,7 +30,7 @@ from boto3.s3.transfer import TransferConfig
 
 roost = sys.argv[1]
 size_mib = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
-rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
 part_mib, concurrency = 8, 4  # Roost's defaults (S3Configuration); boto3 is given the same
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 size_mb = size_mib * 1024 * 1024 / 1e6
@@ -101,11 +102,12 @@ with tempfile.TemporaryDirectory() as folder:
             else:
                 boto_runs.append(upload_with_boto3(path))
 
-roost_seconds, _, roost_cpu = min(roost_runs)
-boto_seconds = min(boto_runs)
+roost_seconds = statistics.median(seconds for seconds, _, _ in roost_runs)
+roost_cpu = statistics.median(cpu for _, _, cpu in roost_runs)
+boto_seconds = statistics.median(boto_runs)
 peak_rss_mb = max(rss for _, rss, _ in roost_runs)
 roost_rate, boto_rate = size_mb / roost_seconds, size_mb / boto_seconds
-print(f"upload {size_mib} MiB in {part_mib} MiB parts, {concurrency} at once, to moto_server, best of {rounds}:")
+print(f"upload {size_mib} MiB in {part_mib} MiB parts, {concurrency} at once, to moto_server, median of {rounds}:")
 print(f"  roost  {roost_rate:8.1f} MB/s  ({roost_seconds:.1f} s, {roost_cpu:.1f} s CPU, peak RSS {peak_rss_mb:.0f} MB;"
       f" all runs {', '.join(f'{size_mb / s:.0f}' for s, _, _ in roost_runs)} MB/s)")
 print(f"  boto3  {boto_rate:8.1f} MB/s  ({boto_seconds:.1f} s; all runs {', '.join(f'{size_mb / s:.0f}' for s in boto_runs)} MB/s)")
