@@ -18,14 +18,17 @@ public enum KafkaFileExport {
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            for range in ranges where !range.isEmpty {
-                try await consumer.assign([range])
-                while let batch = try await consumer.nextBatch() {
-                    try sink.write(batch)
-                    written += batch.count
-                    progress(batch.count)
-                    try Task.checkCancellation()
-                }
+            // The consumer hands the ranges back one after another, in this order.
+            try await consumer.assign(ranges)
+            var batch = try await consumer.nextBatch()
+            while let records = batch {
+                // The next batch is read off librdkafka's queues while this one is written.
+                async let next = consumer.nextBatch()
+                try sink.write(records)
+                written += records.count
+                progress(records.count)
+                try Task.checkCancellation()
+                batch = try await next
             }
             try sink.commit()
         } catch {

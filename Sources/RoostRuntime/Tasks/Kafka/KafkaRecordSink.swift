@@ -19,6 +19,8 @@ struct JSONLinesFileSink: KafkaRecordSink {
     let path: String
     private let partialPath: String
     private let handle: FileHandle
+    /// Reused from batch to batch, so its storage is allocated once.
+    private var encoder = JSONLineWriter()
 
     init(path: String, writer: String) throws {
         self.path = path
@@ -33,9 +35,9 @@ struct JSONLinesFileSink: KafkaRecordSink {
     }
 
     mutating func write(_ records: [KafkaRecord]) throws {
-        var line = JSONLineWriter()
-        for record in records { line.append(record) }
-        try handle.write(contentsOf: line.bytes)
+        encoder.reset()
+        for record in records { encoder.append(record) }
+        try encoder.bytes.withUnsafeBytes { try handle.write(contentsOf: $0) }
     }
 
     mutating func commit() throws {
