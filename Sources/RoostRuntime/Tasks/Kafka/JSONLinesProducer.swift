@@ -9,9 +9,12 @@ public struct JSONLinesProducer: Sendable {
     public let topic: String
     /// A top-level field whose value keys each record; nil for no keys.
     public let keyField: String?
+    /// Records handed to librdkafka at a time. Small enough that a batch is still in the CPU's
+    /// cache when librdkafka copies it (10,000 records of 1 KiB took a fifth more CPU).
     public let batchSize: Int
+    public static let defaultBatchSize = 1_000
 
-    public init(path: String, topic: String, keyField: String?, batchSize: Int = 10_000) {
+    public init(path: String, topic: String, keyField: String?, batchSize: Int = defaultBatchSize) {
         self.path = path
         self.topic = topic
         self.keyField = keyField
