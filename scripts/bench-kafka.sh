@@ -31,6 +31,8 @@ export ROOST_KAFKA_BOOTSTRAP_FILE=$work/bootstrap ROOST_KAFKA_BOOTSTRAP_SERVERS=
 producer_properties=(enable.idempotence=true acks=all compression.type=none sticky.partitioning.linger.ms=0
                      queue.buffering.max.messages=100000 queue.buffering.max.kbytes=1048576 linger.ms=5)
 # Consuming: librdkafka's default fetch sizes and prefetch bounds, and Roost's short fetch wait.
+# queued.max.messages.kbytes bounds kcat's one queue and each of Roost's partition queues (four at
+# most, see docs/kafka.md); no partition here holds more than ~4 MB, so it binds neither side.
 consumer_properties=(fetch.max.bytes=52428800 max.partition.fetch.bytes=1048576 fetch.wait.max.ms=10
                      queued.min.messages=100000 queued.max.messages.kbytes=65536)
 roost_properties() { local IFS=,; echo "$*"; }

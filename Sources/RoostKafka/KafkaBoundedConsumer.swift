@@ -7,7 +7,7 @@ import Synchronization
 /// Ranges are read one after another in the order given, each in offset order, so the same ranges
 /// always come back in the same order; the next `readAhead` ranges are fetched meanwhile (see
 /// `KafkaRangeReader`). Prefetched records wait in librdkafka's per-partition queues, so memory is
-/// bounded by `(1 + readAhead) × queued.max.messages.kbytes`.
+/// bounded by `(1 + readAhead) × queued.max.messages.kbytes` (64 MB by default).
 ///
 /// Typical use: `committedOffsets` and `watermarks` to plan ranges, `assign`, `nextBatch` until
 /// nil, then `commit` the ranges' ends once the records are safely stored.
@@ -19,6 +19,9 @@ public final class KafkaBoundedConsumer: Sendable {
         // A fetch parked at a finished partition's end delays the next range's first fetch by
         // this much (one fetch in flight per broker); bounded reads never wait for new records.
         "fetch.wait.max.ms": "10",
+        // Per partition queue here (librdkafka's default, 64 MB, bounds a consumer's one shared
+        // queue): with the default read-ahead, four partitions prefetch 64 MB in all.
+        "queued.max.messages.kbytes": "16384",
     ]
 
     public let topic: String
