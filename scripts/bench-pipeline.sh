@@ -14,14 +14,9 @@ while [ $# -gt 0 ]; do
     *) echo "usage: $0 [--tweets N]" >&2; exit 2 ;;
   esac
 done
-python=$root/.venv/bin/python; [ -x "$python" ] || python=python3
 # The mock keeps ~5 MB per partition: 64 partitions hold 100,000 tweets.
 source "$root/scripts/bench-x-stack.sh" tweets.raw 64 tweets.dead_letter
-"$python" Tests/servers/moto_server.py >"$work/moto.out" 2>"$work/moto.log" & pids+=($!)
-for _ in $(seq 200); do [ -s "$work/moto.out" ] && break; sleep 0.1; done
-export ROOST_S3_ENDPOINT=http://127.0.0.1:$(awk '/^PORT/ {print $2}' "$work/moto.out") ROOST_S3_PATH_STYLE=true
-export ROOST_S3_BUCKET=bench-lake ROOST_S3_REGION=us-east-1 AWS_ACCESS_KEY_ID=bench AWS_SECRET_ACCESS_KEY=bench AWS_EC2_METADATA_DISABLED=true
-curl -fsS -X PUT "$ROOST_S3_ENDPOINT/$ROOST_S3_BUCKET" >/dev/null
+start_lake bench-lake
 
 python3 - "$api" "$tweets" <<'PY'
 import json, sys, time, urllib.request
@@ -53,5 +48,6 @@ printf '%d tweets from the fake X API to refined objects in moto: %.2f s, %d twe
 psql -Atc "SELECT format('  %s: %s s, %s%%', task_id, round(extract(epoch FROM duration)::numeric, 2),
                          round(100 * extract(epoch FROM duration)::numeric / $seconds))
            FROM roost.task_attempt_history WHERE dag_id = 'twitter_pipeline' AND state = 'success' ORDER BY started_at"
+echo "  machine load: $(uptime | sed 's/.*load average: //') (1, 5, 15 min; 2 cores)"
 echo "BENCH pipeline.tweets_per_s $per_s"
 echo "BENCH pipeline.worker_peak_rss_mb $(( ingest_mb > lake_mb ? ingest_mb : lake_mb ))"

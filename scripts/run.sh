@@ -45,23 +45,8 @@ for _ in $(seq 1 100); do
   [ -n "$run" ] && break; sleep 0.2
 done
 [ -n "$run" ] || { echo "no twitter_pipeline run was created (see .run/scheduler.log)" >&2; exit 1; }
-echo "following twitter_pipeline/$run"
-last=""; state=""
-for _ in $(seq 1 1200); do
-  line=$(sql -At -F ' ' -c "
-    SELECT r.state, count(*) FILTER (WHERE ti.state IN ('success', 'failed', 'upstream_failed', 'skipped')), count(*),
-           coalesce(sum((SELECT sum(v::bigint) FROM jsonb_each_text(a.metrics) AS m(k, v)
-                         WHERE k IN ('tweets_fetched', 'records_consumed', 's3_records_written'))), 0)
-    FROM roost.dag_runs r JOIN roost.task_instances ti ON ti.dag_run_id = r.id
-    LEFT JOIN roost.task_attempts a ON a.task_instance_id = ti.id
-    WHERE r.dag_id = 'twitter_pipeline' AND r.run_id = '$run' GROUP BY r.state")
-  read -r state done total moved <<<"$line"
-  [ "$line" != "$last" ] && echo "  $done/$total tasks done, $moved records moved (fetched + consumed + written; run $state)"
-  last=$line
-  case $state in success|failed) break;; esac
-  sleep 0.5
-done
-
+state=success
+"$roost" runs wait "twitter_pipeline/$run" || state=failed
 echo
 echo "== summary"
 sql -At -c "

@@ -50,7 +50,8 @@ extension JSONValue {
         }
     }
 
-    private static func writeString(_ string: String, to out: inout [UInt8]) {
+    /// `string` as a JSON string literal.
+    static func writeString(_ string: String, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {

@@ -154,7 +154,10 @@ public struct RunStore: Sendable {
         RETURNING *
         """
 
+    /// The run's tasks, and the queue rows of those without upstreams (`next_attempt_at` is set
+    /// exactly for claimable tasks).
     static let insertTasksSQL = """
+        WITH inserted AS (
         INSERT INTO roost.task_instances (dag_run_id, task_id, task_type, params, upstream, state, retries, max_tries, queue,
             priority_weight, retry_delay_ms, retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms,
             next_attempt_at, queued_at)
@@ -168,6 +171,10 @@ public struct RunStore: Sendable {
                     $9::int8[], $10::bool[], $11::int8[], $12::int8[])
              AS t(task_id, task_type, params, upstream, max_tries, queue, priority_weight, retry_delay_ms,
                   retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms)
+        RETURNING id, queue, priority_weight, next_attempt_at
+        )
+        INSERT INTO roost.task_queue (task_instance_id, queue, priority_weight, next_attempt_at)
+        SELECT id, queue, priority_weight, next_attempt_at FROM inserted WHERE next_attempt_at IS NOT NULL
         """
 
     static let tasksSQL = """

@@ -39,18 +39,14 @@ public struct S3ObjectStore: Sendable {
         }
     }
 
-    /// Records an object written, replacing the row of an earlier attempt at the same key, only while
-    /// `object.attemptID` is its task's running attempt; otherwise throws `AttemptNotHeld`.
-    public func record(_ object: Record) async throws {
+    /// Records an object written, replacing the row of an earlier attempt at the same key, and the
+    /// record ids it holds (`roost.s3_object_records`, for lineage; an object's content is fixed by
+    /// its key, so a retry adds none), in one statement. Only while `object.attemptID` is its task's
+    /// running attempt; otherwise throws `AttemptNotHeld`.
+    public func record(_ object: Record, recordIDs: [String] = []) async throws {
         let rows = try await pool.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
-                                        object.records, object.etag, object.checksumSHA256, object.attemptID)
+                                        object.records, object.etag, object.checksumSHA256, object.attemptID, recordIDs)
         guard !rows.isEmpty else { throw AttemptNotHeld(key: object.key) }
-    }
-
-    /// Records which record ids an object holds (`roost.s3_object_records`), for lineage. An
-    /// object's content is fixed by its key, so a retry adds nothing.
-    public func recordIDs(_ ids: [String], bucket: String, key: String) async throws {
-        try await pool.query(Self.recordIDsSQL, bucket, key, ids)
     }
 
     /// Every object written by any attempt of one task in one run, by key.
@@ -64,17 +60,19 @@ public struct S3ObjectStore: Sendable {
     }
 
     static let recordSQL = """
-        INSERT INTO roost.s3_objects (bucket, key, kind, format, bytes, records, etag, checksum_sha256, attempt_id)
-        SELECT $1, $2, $3, $4, $5, $6, $7, $8, attempt_id FROM roost.task_instances WHERE attempt_id = $9 AND state = 'running'
-        ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
-            records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
-            attempt_id = EXCLUDED.attempt_id, written_at = now()
-        RETURNING attempt_id
-        """
-    static let recordIDsSQL = """
-        INSERT INTO roost.s3_object_records (bucket, key, record_id)
-        SELECT $1, $2, id FROM unnest($3::text[]) AS id
-        ON CONFLICT DO NOTHING
+        WITH object AS (
+            INSERT INTO roost.s3_objects (bucket, key, kind, format, bytes, records, etag, checksum_sha256, attempt_id)
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, attempt_id FROM roost.task_instances WHERE attempt_id = $9 AND state = 'running'
+            ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
+                records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
+                attempt_id = EXCLUDED.attempt_id, written_at = now()
+            RETURNING bucket, key, attempt_id
+        ), ids AS (
+            INSERT INTO roost.s3_object_records (bucket, key, record_id)
+            SELECT object.bucket, object.key, id FROM object, unnest($10::text[]) AS id
+            ON CONFLICT DO NOTHING
+        )
+        SELECT attempt_id FROM object
         """
     static let objectsSQL = """
         SELECT o.bucket, o.key, o.kind, o.format, o.bytes, o.records, o.etag, o.checksum_sha256, o.attempt_id

@@ -49,8 +49,9 @@ public struct WorkerStore: Sendable {
     static let listSQL = """
         SELECT w.id, w.hostname, w.pid, w.queues, w.concurrency, w.version, w.state, w.started_at, w.heartbeat_at,
                ARRAY(SELECT r.dag_id || '/' || r.run_id || '/' || ti.task_id
-                     FROM roost.task_instances ti JOIN roost.dag_runs r ON r.id = ti.dag_run_id
-                     WHERE ti.lease_owner = w.id AND ti.state = 'running' ORDER BY ti.started_at) AS running
+                     FROM roost.task_queue q JOIN roost.task_instances ti ON ti.id = q.task_instance_id
+                     JOIN roost.dag_runs r ON r.id = ti.dag_run_id
+                     WHERE q.lease_owner = w.id AND ti.state = 'running' ORDER BY ti.started_at) AS running
         FROM roost.workers w
         WHERE $1 OR w.state IN ('running', 'stopping')
         ORDER BY w.state IN ('running', 'stopping') DESC, w.started_at DESC

@@ -49,7 +49,8 @@ struct QueueBenchmark {
         try await pool.query("SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()")[0].decode(at: 0)
     }
 
-    /// Waits until no task of the queue is queued or running (each found through a partial index,
+    /// Waits until no task of the queue is queued or running (each found through a partial index of
+    /// `task_queue`,
     /// so polling stays cheap next to the workers).
     func waitUntilDrained(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
@@ -90,8 +91,8 @@ struct QueueBenchmark {
     }
 
     static let unfinishedSQL = """
-        SELECT EXISTS (SELECT FROM roost.task_instances WHERE state IN ('queued', 'up_for_retry') AND queue = $1)
-            OR EXISTS (SELECT FROM roost.task_instances WHERE state = 'running' AND queue = $1)
+        SELECT EXISTS (SELECT FROM roost.task_queue WHERE lease_owner IS NULL AND queue = $1)
+            OR EXISTS (SELECT FROM roost.task_queue WHERE lease_owner IS NOT NULL AND queue = $1)
         """
 
     static let completedSQL = """

@@ -12,11 +12,11 @@ extension TaskRegistry {
     /// Every task type the `roost` binary runs. `pool` is where the Kafka tasks keep their offset
     /// ranges and `twitter_ingest` its checkpoints; it connects only when a task runs, and Kafka and
     /// X API clients start only then too, so commands that only validate DAGs never do.
-    /// `s3_load` records the objects it writes through `pool` as well.
+    /// `s3_load` records the objects it writes through `pool` as well, `kafka_consume` its dead letters.
     static func roost(_ config: RoostConfig, pool: PostgresPool) throws -> TaskRegistry {
         let offsets = KafkaOffsetStore(pool: pool)
         return builtIn.adding([KafkaProduceTask(kafka: config.kafka, store: offsets),
-                               KafkaConsumeTask(kafka: config.kafka, store: offsets),
+                               KafkaConsumeTask(kafka: config.kafka, store: offsets, deadLetters: DeadLetterStore(pool: pool)),
                                S3LoadTask(client: try s3Client(config), config: config.s3, objects: S3ObjectStore(pool: pool)),
                                TwitterIngestTask(resources: .init(client: xClient(config), checkpoints: TwitterCheckpointStore(pool: pool),
                                                                   sink: KafkaTweetSink(kafka: config.kafka))),

@@ -28,6 +28,7 @@ import Testing
         #expect(trigger.status == 0, "\(trigger.stderr)")
         #expect(trigger.stdout.contains("created manual/manual__2026-11-01T00:00:00+00:00"))
         #expect(trigger.stdout.contains("second: success"))
+        #expect(trigger.stdout.contains("  2/2 tasks done, 0 records moved\n"))
         #expect(trigger.stdout.contains("run manual/manual__2026-11-01T00:00:00+00:00 success"))
 
         let runs = try await ProcessRunner.roost(["runs", "list", "--output", "json"], environment: env)

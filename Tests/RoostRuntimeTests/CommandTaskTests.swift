@@ -16,6 +16,11 @@ import Testing
             TaskDefinition(taskID: "bad", type: "command", params: .object([
                 "argv": .array([.string("/bin/sh"), .string("-c"), .string("echo partial; exit 3")]),
             ])),
+            // A name without a slash is looked up in PATH, and `roost` is the worker's own binary.
+            TaskDefinition(taskID: "named", type: "command", params: .object([
+                "argv": .array([.string("sh"), .string("-c"), .string("echo from PATH")]),
+            ])),
+            TaskDefinition(taskID: "own", type: "command", params: .object(["argv": .array([.string("roost"), .string("version")])])),
         ]))[0]
         let worker = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 2)
         try await fleet.drive(fleet.scheduler([]), "the run ends") {
@@ -27,6 +32,10 @@ import Testing
         #expect(ok.lines.contains { $0.stream == "stderr" && $0.text == "warn" })
         let bad = try #require(try await logs.lines(dagID: "cmd", runID: run.runID, taskID: "bad", tryNumber: 1))
         #expect(bad.lines.contains { $0.text == "partial" })
+        let named = try #require(try await logs.lines(dagID: "cmd", runID: run.runID, taskID: "named", tryNumber: 1))
+        #expect(named.lines.contains { $0.stream == "stdout" && $0.text == "from PATH" })
+        let own = try #require(try await logs.lines(dagID: "cmd", runID: run.runID, taskID: "own", tryNumber: 1))
+        #expect(own.lines.contains { $0.stream == "stdout" && $0.text.hasPrefix("roost ") }, "\(own.lines.map(\.text))")
         #expect(try await fleet.scalar("SELECT error FROM roost.task_attempt_history WHERE task_id = 'bad'", as: String.self)
                 == "/bin/sh exited with status 3")
         // The same through the CLI.

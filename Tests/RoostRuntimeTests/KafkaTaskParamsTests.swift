@@ -6,7 +6,8 @@ import Testing
 
 /// Bad `kafka_produce` / `kafka_consume` params are rejected when DAGs load, naming the field.
 @Suite struct KafkaTaskParamsTests {
-    let store = KafkaOffsetStore(pool: PostgresPool(settings: PostgresSettings(conninfo: "host=/nonexistent"), size: 1))
+    static let nowhere = PostgresPool(settings: PostgresSettings(conninfo: "host=/nonexistent"), size: 1)
+    let store = KafkaOffsetStore(pool: nowhere)
     let kafka = try! ConfigLoader(environment: [:]).load(path: "/nonexistent/roost.yaml", required: false).kafka
 
     @Test(arguments: [
@@ -25,7 +26,7 @@ import Testing
     }
 
     @Test func consumeParams() throws {
-        let task = KafkaConsumeTask(kafka: kafka, store: store)
+        let task = KafkaConsumeTask(kafka: kafka, store: store, deadLetters: DeadLetterStore(pool: Self.nowhere))
         try task.validate(params: .object(["topic": .string("t"), "path": .string("out/{run_id}.jsonl"), "group": .string("g")]))
         let error = #expect(throws: TaskParamError.self) {
             try task.validate(params: .object(["topic": .string("t"), "path": .string("x"), "group": .string("")]))

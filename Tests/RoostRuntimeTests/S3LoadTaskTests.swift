@@ -55,16 +55,16 @@ import Testing
         // kafka_consume's lines: epoch milliseconds in timestamp_ms.
         let hour = 1_790_000_000_000 - 1_790_000_000_000 % 3_600_000
         let text = (0..<5).map { #"{"offset":\#($0),"timestamp_ms":\#(hour + [0, 1, 3_600_000, 3_600_001, 2][$0])}"# }.joined(separator: "\n")
-        let batches = try JSONLinesBatcher.batches(file: "/in/consume.jsonl", text: text + "\n\n", partitionBy: "timestamp_ms",
+        let batches = try JSONLinesBatcher.batches(file: "/in/consume.jsonl", contents: Data((text + "\n\n").utf8), partitionBy: "timestamp_ms",
                                                    logicalDate: Self.start, maxRecords: 2)
         #expect(batches.map(\.name) == ["consume-0000000001", "consume-0000000005", "consume-0000000003"])
         #expect(batches.map(\.partition.path) == ["dt=2026-09-21/hour=14", "dt=2026-09-21/hour=14", "dt=2026-09-21/hour=15"])
         #expect(batches.map(\.records.count) == [2, 1, 2])
         #expect(throws: TaskParamError.self) {
-            try JSONLinesBatcher.batches(file: "/in/x.jsonl", text: "{}\nnot json\n", partitionBy: "logical_date", logicalDate: Self.start, maxRecords: 9)
+            try JSONLinesBatcher.batches(file: "/in/x.jsonl", contents: Data("{}\nnot json\n".utf8), partitionBy: "logical_date", logicalDate: Self.start, maxRecords: 9)
         }
         let missing = #expect(throws: TaskParamError.self) {
-            try JSONLinesBatcher.batches(file: "/in/x.jsonl", text: #"{"a":1}"#, partitionBy: "created_at", logicalDate: Self.start, maxRecords: 9)
+            try JSONLinesBatcher.batches(file: "/in/x.jsonl", contents: Data(#"{"a":1}"#.utf8), partitionBy: "created_at", logicalDate: Self.start, maxRecords: 9)
         }
         #expect(missing?.description.hasPrefix("/in/x.jsonl:1: field created_at (params.partition_by)") == true)
     }

@@ -65,6 +65,41 @@ import Testing
         #expect(try await fleet.scalar("SELECT attempt_id FROM roost.s3_objects WHERE key = 'k'", as: Int64.self) == new.attemptID)
     }
 
+    @Test func aTaskHasAQueueRowExactlyWhileClaimableOrRunning() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("queuerow", tasks: [TaskDefinition(taskID: "t", type: "noop", args: TaskArgs(retries: 1, retryDelay: .zero))]))
+        let me = try await worker(fleet, "w")
+        // The queue row's lease owner: "unleased" without a lease, "none" without a row.
+        func queueRow() async throws -> String {
+            let rows = try await fleet.pool.query("SELECT coalesce(lease_owner::text, 'unleased') AS owner FROM roost.task_queue")
+            return rows.isEmpty ? "none" : try rows[0].decode("owner")
+        }
+        func claim() async throws -> ClaimedTask { try await fleet.queue.claim(by: me, queues: ["default"], limit: 1, lease: .seconds(30))[0] }
+        #expect(try await queueRow() == "unleased")
+        #expect(try await fleet.queue.finish(try await claim(), result: .failure(.error, error: "boom", metrics: .object([:]))))
+        #expect(try await fleet.scalar("SELECT state FROM roost.task_instances", as: String.self) == "up_for_retry")
+        #expect(try await queueRow() == "unleased")
+        let second = try await claim()
+        #expect(try await queueRow() == String(me.workerID))
+        #expect(try await fleet.queue.finish(second, result: .released(metrics: .object([:]))))
+        #expect(try await queueRow() == "unleased")
+        let third = try await claim()
+        #expect(third.tryNumber == 2)
+        #expect(try await fleet.queue.completeSuccesses([(third, .object([:]))]) == [third.attemptID])
+        #expect(try await queueRow() == "none")
+    }
+
+    @Test func deletingADagDeletesItsTasksAttemptsAndLogs() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("gone", tasks: [TaskDefinition(taskID: "t", type: "noop"), TaskDefinition(taskID: "u", type: "noop")]))
+        let claimed = try await fleet.queue.claim(by: try await worker(fleet, "w"), queues: ["default"], limit: 1, lease: .seconds(30))[0]
+        try await TaskLogStore(pool: fleet.pool).append(attemptID: claimed.attemptID, lines: [("roost", "hello", Date())])
+        try await fleet.pool.query("DELETE FROM roost.dags WHERE dag_id = 'gone'")
+        for table in ["task_instances", "task_queue", "task_attempts", "task_logs"] {
+            #expect(try await fleet.scalar("SELECT count(*) FROM roost.\(table)", as: Int.self) == 0, "\(table)")
+        }
+    }
+
     @Test func clearReRunsATaskAndItsDownstreamWithFreshRetries() async throws {
         let fleet = try await Fleet.create()
         let run = try await fleet.trigger(.test("clear", tasks: [

@@ -9,36 +9,20 @@ public struct ProcessResult: Sendable {
 
 public enum ProcessRunner {
     /// Runs to completion. `environment` is added to (and overrides) the test's own environment.
+    /// Output goes through files, so a full pipe never blocks the child and no thread waits on it.
     public static func run(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
-                           currentDirectory: String = RepositoryPaths.root) async throws -> ProcessResult {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        process.currentDirectoryURL = URL(fileURLWithPath: currentDirectory)
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        // Read both pipes at once so a full pipe never blocks the child, each on a thread of its
-        // own: blocking reads inside Swift tasks would starve the 2-thread cooperative pool.
-        async let stdout = onOwnThread { out.fileHandleForReading.readDataToEndOfFile() }
-        async let stderr = onOwnThread { err.fileHandleForReading.readDataToEndOfFile() }
-        let (o, e) = await (stdout, stderr)
-        await onOwnThread { process.waitUntilExit() }
-        return ProcessResult(status: process.terminationStatus, stdout: String(decoding: o, as: UTF8.self),
-                             stderr: String(decoding: e, as: UTF8.self))
+                           currentDirectory: String = RepositoryPaths.root, timeout: Duration = .seconds(600)) async throws -> ProcessResult {
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("roost-run-\(UUID())").path
+        defer { try? FileManager.default.removeItem(atPath: output + ".out"); try? FileManager.default.removeItem(atPath: output + ".err") }
+        let child = try ChildProcess(executable, arguments, environment: environment, currentDirectory: currentDirectory,
+                                     stdout: output + ".out", stderr: output + ".err")
+        let status = try await child.waitForExit(timeout: timeout)
+        func read(_ path: String) -> String { String(decoding: FileManager.default.contents(atPath: path) ?? Data(), as: UTF8.self) }
+        return ProcessResult(status: status, stdout: read(output + ".out"), stderr: read(output + ".err"))
     }
 
     public static func roost(_ arguments: [String], environment: [String: String] = [:],
                              currentDirectory: String = RepositoryPaths.root) async throws -> ProcessResult {
         try await run(RepositoryPaths.roostBinary, arguments, environment: environment, currentDirectory: currentDirectory)
-    }
-}
-
-/// Runs a blocking call on a new thread and awaits its result without holding a Swift pool thread.
-public func onOwnThread<T: Sendable>(_ body: @escaping @Sendable () -> T) async -> T {
-    await withCheckedContinuation { continuation in
-        Thread { continuation.resume(returning: body()) }.start()
     }
 }

@@ -3,29 +3,31 @@ import Foundation
 /// A test server in a child process (a Python script under Tests/servers, moto_server, …) that
 /// binds a free loopback port and announces it with a line "PORT <n>" on stdout (lines before it
 /// are kept in `announcements`). Killed when released.
-public final class ServerProcess: @unchecked Sendable {
-    // @unchecked Sendable: `process` is started in init and afterwards only signalled.
-    private let process = Process()
+public final class ServerProcess: Sendable {
+    private let child: ChildProcess
+    private let outputPath: String
     public let port: Int
     public let announcements: [String]
     public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) async throws {
-        process.executableURL = URL(fileURLWithPath: executable)
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let out = Pipe()
-        process.standardOutput = out
-        process.standardError = FileHandle.standardError
-        try process.run()
-        let reader = out.fileHandleForReading
-        let lines = await onOwnThread { Self.readLines(reader, until: "PORT ") }
-        guard let line = lines.last, line.hasPrefix("PORT "), let port = Int(line.dropFirst(5)) else {
-            process.terminate()
-            throw TestSupportError("\(executable) \(arguments) did not announce its port (got \(lines))")
+    public init(_ executable: String, _ arguments: [String], environment: [String: String] = [:],
+                timeout: Duration = .seconds(60)) async throws {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("roost-server-\(UUID()).out").path
+        let child = try ChildProcess(executable, arguments, environment: environment.merging(["PYTHONUNBUFFERED": "1"]) { old, _ in old },
+                                     stdout: outputPath, stderr: nil)
+        (self.child, self.outputPath) = (child, outputPath)
+        var lines: [String] = []
+        try await eventually(timeout: timeout, every: .milliseconds(20), "\(executable) \(arguments) announces its port") {
+            let text = String(decoding: FileManager.default.contents(atPath: outputPath) ?? Data(), as: UTF8.self)
+            lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            if lines.dropLast().contains(where: { $0.hasPrefix("PORT ") }) { return true }
+            if let status = child.terminationStatus { throw TestSupportError("\(executable) \(arguments) exited (\(status)) before announcing its port: \(text)") }
+            return false
         }
+        let end = lines.firstIndex { $0.hasPrefix("PORT ") }!
+        guard let port = Int(lines[end].dropFirst(5)) else { throw TestSupportError("\(executable) announced a bad port: \(lines[end])") }
         self.port = port
-        announcements = lines.dropLast()
+        announcements = Array(lines[..<end])
     }
 
     /// A script from Tests/servers run by the project's Python (.venv when present).
@@ -35,25 +37,9 @@ public final class ServerProcess: @unchecked Sendable {
                                        environment: environment)
     }
 
-    public func stop() {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-    }
+    public func stop() { child.signal(SIGKILL) }
 
-    deinit { stop() }
-
-    /// Lines up to and including the first that starts with `prefix`, or all until end of output.
-    private static func readLines(_ handle: FileHandle, until prefix: String) -> [String] {
-        var bytes = Data()
-        while true {
-            let chunk = handle.availableData
-            bytes.append(chunk)
-            let lines = String(decoding: bytes, as: UTF8.self).split(separator: "\n").map(String.init)
-            if let end = lines.firstIndex(where: { $0.hasPrefix(prefix) }), bytes.last == UInt8(ascii: "\n") || end < lines.count - 1 {
-                return Array(lines[...end])
-            }
-            if chunk.isEmpty { return lines }
-        }
-    }
+    deinit { try? FileManager.default.removeItem(atPath: outputPath) }
 }
 
 /// The Python the tests use: the project's .venv (moto, boto3, botocore) when `make setup` made

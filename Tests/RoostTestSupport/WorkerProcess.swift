@@ -3,44 +3,27 @@ import Foundation
 /// A long-running `roost` OS process (worker, scheduler, dev cluster) for tests: real processes,
 /// real signals, output kept in a log file.
 public class RoostProcess: @unchecked Sendable {
-    // @unchecked Sendable: `process` is only started in init and then read (pid, status), which
-    // Foundation's Process allows from any thread.
-    let process = Process()
+    // @unchecked Sendable: only immutable lets; subclasses add lets too (a non-final class cannot be checked).
+    private let child: ChildProcess
     public let logPath: String
 
     public init(_ arguments: [String], environment: [String: String]) throws {
         logPath = FileManager.default.temporaryDirectory.appendingPathComponent("roost-\(UUID()).log").path
-        FileManager.default.createFile(atPath: logPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: RepositoryPaths.roostBinary)
-        process.arguments = arguments
-        process.currentDirectoryURL = URL(fileURLWithPath: RepositoryPaths.root)
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-        let log = FileHandle(forWritingAtPath: logPath)
-        process.standardOutput = log
-        process.standardError = log
-        try process.run()
+        child = try ChildProcess(RepositoryPaths.roostBinary, arguments, environment: environment, stdout: logPath, stderr: logPath)
     }
 
-    public var pid: Int32 { process.processIdentifier }
+    public var pid: Int32 { child.pid }
 
-    public func signal(_ signal: Int32) { kill(process.processIdentifier, signal) }
+    public func signal(_ signal: Int32) { child.signal(signal) }
 
     /// Waits for the process to exit (polling, so no thread blocks) and returns its status.
     public func waitForExit(timeout: Duration = .seconds(60)) async throws -> Int32 {
-        let deadline = ContinuousClock.now + timeout
-        while process.isRunning {
-            guard ContinuousClock.now < deadline else { throw TestSupportError("worker \(pid) did not exit within \(timeout)") }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return process.terminationStatus
+        try await child.waitForExit(timeout: timeout)
     }
 
-    public var log: String { (try? String(contentsOfFile: logPath, encoding: .utf8)) ?? "" }
+    public var log: String { String(decoding: FileManager.default.contents(atPath: logPath) ?? Data(), as: UTF8.self) }
 
-    deinit {
-        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
-        try? FileManager.default.removeItem(atPath: logPath)
-    }
+    deinit { try? FileManager.default.removeItem(atPath: logPath) }
 }
 
 /// Polls `condition` until it holds or the deadline passes: tests never sleep a fixed time.

@@ -85,6 +85,8 @@ extension TaskQueueStore {
         }
     }
 
+    /// `ti.waiting` (state = 'scheduled', a stored column) is what `task_instances_waiting` indexes;
+    /// tasks that become claimable get their queue row.
     static let promoteSQL = """
         WITH candidates AS (
             SELECT ti.id,
@@ -92,35 +94,41 @@ extension TaskQueueStore {
                    coalesce(bool_or(up.state IN ('failed', 'upstream_failed')), false) AS doomed
             FROM roost.task_instances ti
             LEFT JOIN roost.task_instances up ON up.dag_run_id = ti.dag_run_id AND up.task_id = ANY(ti.upstream)
-            WHERE ti.state = ANY($2::text[])
+            WHERE ti.waiting AND ti.state = ANY($2::text[])
             GROUP BY ti.id
             LIMIT $1
+        ), promoted AS (
+            UPDATE roost.task_instances ti
+            SET state = CASE WHEN c.doomed THEN 'upstream_failed' ELSE 'queued' END,
+                next_attempt_at = CASE WHEN c.doomed THEN NULL ELSE now() END,
+                queued_at = CASE WHEN c.doomed THEN NULL ELSE now() END,
+                ended_at = CASE WHEN c.doomed THEN now() END
+            FROM candidates c
+            WHERE ti.id = c.id AND ti.state = ANY($2::text[]) AND (c.ready OR c.doomed)
+            RETURNING ti.id, ti.state, ti.queue, ti.priority_weight, ti.next_attempt_at
+        ), enqueued AS (
+            INSERT INTO roost.task_queue (task_instance_id, queue, priority_weight, next_attempt_at)
+            SELECT id, queue, priority_weight, next_attempt_at FROM promoted WHERE next_attempt_at IS NOT NULL
         )
-        UPDATE roost.task_instances ti
-        SET state = CASE WHEN c.doomed THEN 'upstream_failed' ELSE 'queued' END,
-            next_attempt_at = CASE WHEN c.doomed THEN NULL ELSE now() END,
-            queued_at = CASE WHEN c.doomed THEN NULL ELSE now() END,
-            ended_at = CASE WHEN c.doomed THEN now() END
-        FROM candidates c
-        WHERE ti.id = c.id AND ti.state = ANY($2::text[]) AND (c.ready OR c.doomed)
-        RETURNING ti.state, ti.queue
+        SELECT state, queue FROM promoted
         """
 
     static let expiredSQL = """
         SELECT ti.id, ti.attempt_id, ti.state, ti.try_number, ti.max_tries, ti.retry_delay_ms,
                ti.retry_exponential_backoff, ti.max_retry_delay_ms,
                coalesce(w.hostname || ':' || w.pid, 'unknown') AS owner
-        FROM roost.task_instances ti LEFT JOIN roost.workers w ON w.id = ti.lease_owner
-        WHERE ti.state = 'running' AND ti.lease_expires_at < now()
-        ORDER BY ti.lease_expires_at
+        FROM roost.task_queue q JOIN roost.task_instances ti ON ti.id = q.task_instance_id
+        LEFT JOIN roost.workers w ON w.id = q.lease_owner
+        WHERE q.lease_owner IS NOT NULL AND q.lease_expires_at < now() AND ti.state = 'running'
+        ORDER BY q.lease_expires_at
         LIMIT $1
-        FOR UPDATE OF ti SKIP LOCKED
+        FOR UPDATE OF q, ti SKIP LOCKED
         """
 
     static let markWorkersLostSQL = """
         UPDATE roost.workers w SET state = 'lost'
         WHERE state IN ('running', 'stopping')
-          AND NOT EXISTS (SELECT 1 FROM roost.task_instances ti WHERE ti.lease_owner = w.id AND ti.lease_expires_at >= now())
+          AND NOT EXISTS (SELECT 1 FROM roost.task_queue q WHERE q.lease_owner = w.id AND q.lease_expires_at >= now())
           AND heartbeat_at < now() - interval '1 minute'
         """
 
@@ -130,13 +138,18 @@ extension TaskQueueStore {
         """
 
     static let clearSQL = """
-        UPDATE roost.task_instances ti
-        SET state = 'scheduled', max_tries = ti.try_number + ti.retries + 1, next_attempt_at = NULL, queued_at = NULL,
-            ended_at = NULL, attempt_id = NULL
-        FROM roost.dag_runs r
-        WHERE r.id = ti.dag_run_id AND r.dag_id = $1 AND r.run_id = $2 AND ti.task_id = ANY($3::text[])
-          AND ti.state = ANY($4::text[])
-        RETURNING ti.task_id
+        WITH cleared AS (
+            UPDATE roost.task_instances ti
+            SET state = 'scheduled', max_tries = ti.try_number + ti.retries + 1, next_attempt_at = NULL, queued_at = NULL,
+                ended_at = NULL, attempt_id = NULL
+            FROM roost.dag_runs r
+            WHERE r.id = ti.dag_run_id AND r.dag_id = $1 AND r.run_id = $2 AND ti.task_id = ANY($3::text[])
+              AND ti.state = ANY($4::text[])
+            RETURNING ti.id, ti.task_id
+        ), dequeued AS (
+            DELETE FROM roost.task_queue q USING cleared WHERE q.task_instance_id = cleared.id
+        )
+        SELECT task_id FROM cleared
         """
 
     static let reopenRunSQL = """

@@ -4,29 +4,20 @@ import RoostPostgres
 
 /// The task queue: claiming with `FOR UPDATE SKIP LOCKED`, leases and their heartbeats, and
 /// fenced completion. Every statement works on a batch, because per-task round trips are what
-/// limits a PostgreSQL queue.
+/// limits a PostgreSQL queue. Claimable and running tasks have a row in `task_queue` (queue order,
+/// lease owner and expiry); their `task_instances` row keeps state, try and fencing token, and
+/// changes no indexed column on the hot path, so its updates are HOT (migration 0007).
 public struct TaskQueueStore: Sendable {
     let pool: PostgresPool
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// Claims up to `limit` claimable tasks from `queues` in one transaction of two statements:
-    /// highest priority first, then longest waiting. Each gets a lease and a new attempt row, whose
-    /// id is its fencing token. The attempts are inserted by a second statement because their
-    /// foreign-key checks cost several times more on rows updated by the same statement.
+    /// Claims up to `limit` claimable tasks from `queues` in one statement: highest priority first,
+    /// then longest waiting. Each gets a lease and a new attempt row, whose id is its fencing token.
     public func claim(by worker: WorkerIdentity, queues: [String], limit: Int, lease: Duration) async throws -> [ClaimedTask] {
         guard limit > 0 else { return [] }
-        return try await pool.transaction { connection in
-            let tasks = try Self.claimedTasks(try await connection.query(prepared: Self.claimSQL, binds: [
-                queues.postgresBind, limit.postgresBind, worker.workerID.postgresBind, lease.milliseconds.postgresBind,
-            ]))
-            guard !tasks.isEmpty else { return [] }
-            try await connection.query(prepared: Self.insertAttemptsSQL, binds: [
-                tasks.map(\.attemptID).postgresBind, tasks.map(\.instanceID).postgresBind, tasks.map(\.tryNumber).postgresBind,
-                tasks.map { $0.queuedAt ?? $0.startedAt }.postgresBind, tasks[0].startedAt.postgresBind,
-                worker.workerID.postgresBind, worker.hostname.postgresBind, worker.pid.postgresBind,
-            ])
-            return tasks
-        }
+        return try Self.claimedTasks(try await pool.query(
+            prepared: Self.claimSQL, queues, limit, worker.workerID, lease.milliseconds,
+            TaskLifecycle.sources(of: .claimed).map(\.rawValue), worker.hostname, worker.pid))
     }
 
     /// Decodes a claim's rows. The tasks of one run share their conf and params often repeat, so
@@ -129,19 +120,16 @@ public struct TaskQueueStore: Sendable {
         try await connection.query("SELECT pg_notify($1, '')", RunStore.schedulerChannel)
     }
 
-    /// The states a claim takes tasks from, as SQL literals: written into the claim so that its
-    /// prepared, generic plan still matches the partial index `task_instances_claimable`.
-    static let claimableStates = TaskLifecycle.sources(of: .claimed).map { "'\($0.rawValue)'" }.joined(separator: ", ")
-
-    /// One ordered index scan per queue (`task_instances_claimable`), stopping after `$2` rows: a
+    /// One ordered index scan per queue (`task_queue_claimable`), stopping after `$2` rows: a
     /// single `queue = ANY(...)` scan cannot return rows in order, so it would sort the whole
-    /// backlog on every claim.
+    /// backlog on every claim. The picked queue rows get the lease, their tasks the new try and
+    /// its attempt row.
     static let claimSQL = """
         WITH picked AS (
-            SELECT c.id, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
+            SELECT c.task_instance_id AS id, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
             CROSS JOIN LATERAL (
-                SELECT id, priority_weight, next_attempt_at FROM roost.task_instances
-                WHERE queue = q.queue AND state IN (\(claimableStates)) AND next_attempt_at <= now()
+                SELECT task_instance_id, priority_weight, next_attempt_at FROM roost.task_queue
+                WHERE queue = q.queue AND lease_owner IS NULL AND next_attempt_at <= now()
                 ORDER BY priority_weight DESC, next_attempt_at
                 LIMIT $2
                 FOR UPDATE SKIP LOCKED
@@ -150,46 +138,51 @@ public struct TaskQueueStore: Sendable {
             LIMIT $2
         ), claim AS (
             SELECT clock_timestamp() AS started_at
+        ), claimed AS (
+            UPDATE roost.task_instances ti
+            SET state = 'running', try_number = ti.try_number + 1, attempt_id = nextval('roost.task_attempts_id_seq'),
+                started_at = coalesce(ti.started_at, claim.started_at), next_attempt_at = NULL, ended_at = NULL
+            FROM picked, claim, roost.dag_runs r
+            WHERE ti.id = picked.id AND r.id = ti.dag_run_id AND ti.state = ANY($5::text[])
+            RETURNING ti.id, ti.attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
+                      r.logical_date, r.data_interval_start, r.data_interval_end, ti.try_number, ti.max_tries,
+                      ti.execution_timeout_ms, picked.next_attempt_at AS queued_at, claim.started_at
+        ), leased AS (
+            UPDATE roost.task_queue q SET lease_owner = $3, lease_expires_at = now() + $4 * interval '1 millisecond'
+            FROM claimed WHERE q.task_instance_id = claimed.id
+        ), attempts AS (
+            INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
+            SELECT attempt_id, id, try_number, queued_at, started_at, $3, $6, $7, 'running' FROM claimed
         )
-        UPDATE roost.task_instances ti
-        SET state = 'running', try_number = ti.try_number + 1, attempt_id = nextval('roost.task_attempts_id_seq'),
-            lease_owner = $3, lease_expires_at = now() + $4 * interval '1 millisecond',
-            started_at = coalesce(ti.started_at, claim.started_at), next_attempt_at = NULL, ended_at = NULL
-        FROM picked, claim, roost.dag_runs r
-        WHERE ti.id = picked.id AND r.id = ti.dag_run_id
-        RETURNING ti.id, ti.attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
-                  r.logical_date, r.data_interval_start, r.data_interval_end, ti.try_number, ti.max_tries,
-                  ti.execution_timeout_ms, picked.next_attempt_at AS queued_at, claim.started_at
-        """
-
-    /// The attempt rows of a claim, with the ids the claim drew from their sequence.
-    static let insertAttemptsSQL = """
-        INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
-        SELECT a.id, a.task_instance_id, a.try_number, a.queued_at, $5, $6, $7, $8, 'running'
-        FROM unnest($1::int8[], $2::int8[], $3::int4[], $4::timestamptz[]) AS a(id, task_instance_id, try_number, queued_at)
+        SELECT * FROM claimed
         """
 
     static let heartbeatSQL = """
         WITH worker AS (
             UPDATE roost.workers SET heartbeat_at = now() WHERE id = $3
         )
-        UPDATE roost.task_instances ti SET lease_expires_at = now() + $4 * interval '1 millisecond'
-        FROM unnest($1::int8[], $2::int8[]) AS h(id, attempt_id)
-        WHERE ti.id = h.id AND ti.attempt_id = h.attempt_id AND ti.state = 'running' AND ti.lease_owner = $3
+        UPDATE roost.task_queue q SET lease_expires_at = now() + $4 * interval '1 millisecond'
+        FROM unnest($1::int8[], $2::int8[]) AS h(id, attempt_id), roost.task_instances ti
+        WHERE q.task_instance_id = h.id AND q.lease_owner = $3
+          AND ti.id = h.id AND ti.attempt_id = h.attempt_id AND ti.state = 'running'
         RETURNING ti.attempt_id
         """
 
+    /// Each attempt is found by its primary key from `done` alone: joining the metrics array in the
+    /// attempts' update let the prepared (generic) plan hash-join a sequential scan of every attempt,
+    /// once per completion.
     static let completeSQL = """
         WITH done AS (
             UPDATE roost.task_instances ti
-            SET state = 'success', ended_at = now(), lease_owner = NULL, lease_expires_at = NULL
-            FROM unnest($1::int8[], $2::int8[]) AS d(id, attempt_id)
+            SET state = 'success', ended_at = now()
+            FROM unnest($1::int8[], $2::int8[], $3::text[]) AS d(id, attempt_id, metrics)
             WHERE ti.id = d.id AND ti.attempt_id = d.attempt_id AND ti.state = ANY($4::text[])
-            RETURNING ti.attempt_id
+            RETURNING ti.id, ti.attempt_id, d.metrics
+        ), dequeued AS (
+            DELETE FROM roost.task_queue q USING done WHERE q.task_instance_id = done.id
         ), attempts AS (
-            UPDATE roost.task_attempts a SET state = 'success', ended_at = now(), metrics = m.metrics::jsonb
-            FROM done JOIN unnest($2::int8[], $3::text[]) AS m(attempt_id, metrics) USING (attempt_id)
-            WHERE a.id = done.attempt_id
+            UPDATE roost.task_attempts a SET state = 'success', ended_at = now(), metrics = done.metrics::jsonb
+            FROM done WHERE a.id = done.attempt_id
         ), wake AS (
             SELECT pg_notify('\(RunStore.schedulerChannel)', '') FROM done LIMIT 1
         )
@@ -202,16 +195,23 @@ public struct TaskQueueStore: Sendable {
         FOR UPDATE
         """
 
+    /// The try's end: a task claimable again (`next_attempt_at` set: retry or release) keeps its
+    /// queue row without the lease; any other leaves the queue.
     static let applySQL = """
         WITH attempt AS (
             UPDATE roost.task_attempts SET state = $6, ended_at = now(), error = $7, metrics = $8
             WHERE id = $5
+        ), task AS (
+            UPDATE roost.task_instances
+            SET state = $2, try_number = try_number + $3, next_attempt_at = $4,
+                queued_at = CASE WHEN $2 IN ('queued', 'up_for_retry') THEN now() ELSE queued_at END,
+                ended_at = CASE WHEN $2 IN ('success', 'failed') THEN now() END
+            WHERE id = $1
+            RETURNING id, next_attempt_at
+        ), requeued AS (
+            UPDATE roost.task_queue q SET next_attempt_at = task.next_attempt_at, lease_owner = NULL, lease_expires_at = NULL
+            FROM task WHERE q.task_instance_id = task.id AND task.next_attempt_at IS NOT NULL
         )
-        UPDATE roost.task_instances
-        SET state = $2, try_number = try_number + $3, next_attempt_at = $4,
-            queued_at = CASE WHEN $2 IN ('queued', 'up_for_retry') THEN now() ELSE queued_at END,
-            ended_at = CASE WHEN $2 IN ('success', 'failed') THEN now() END,
-            lease_owner = NULL, lease_expires_at = NULL
-        WHERE id = $1
+        DELETE FROM roost.task_queue q USING task WHERE q.task_instance_id = task.id AND task.next_attempt_at IS NULL
         """
 }

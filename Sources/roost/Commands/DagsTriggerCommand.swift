@@ -13,7 +13,7 @@ extension DagsCommand {
         @Argument(help: "The DAG to run.") var dag: String
         @Option(help: "Run conf as a JSON object, e.g. '{\"query\": \"#swift\"}'.") var conf: RunConf?
         @Option(help: "Logical date (ISO 8601, e.g. 2026-11-01T00:00:00Z); default now.") var logicalDate: Timestamp?
-        @Flag(help: "Wait for the run to end, showing progress.") var wait = false
+        @Flag(help: "Wait for the run to end, showing task states, tasks done and records moved.") var wait = false
 
         func run() async throws {
             let config = try global.bootstrap()
@@ -31,25 +31,8 @@ extension DagsCommand {
             }
             print("created \(run.dagID)/\(run.runID)")
             guard wait else { return }
-            let state = try await follow(run, runs: runs)
+            let state = try await RunFollower(runs: runs).follow(run)
             if state != .success { throw ExitCode(1) }
-        }
-
-        /// Prints each task state change until the run ends; returns its final state.
-        func follow(_ run: RunStore.Run, runs: RunStore) async throws -> DagRunState {
-            var seen: [String: String] = [:]
-            while true {
-                for task in try await runs.taskInstances(of: run) where seen[task.taskID] != task.state {
-                    seen[task.taskID] = task.state
-                    print("\(Format.date(Date()))  \(task.taskID): \(task.state)\(task.tryNumber > 1 ? " (try \(task.tryNumber))" : "")")
-                }
-                if let current = try await runs.run(dagID: run.dagID, runID: run.runID), current.state.isFinal {
-                    print("run \(run.dagID)/\(run.runID) \(current.state.rawValue) in "
-                          + Format.duration(from: current.startedAt ?? current.createdAt, to: current.endedAt))
-                    return current.state
-                }
-                try await Task.sleep(for: .milliseconds(300))
-            }
         }
     }
 }

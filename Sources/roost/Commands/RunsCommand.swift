@@ -4,7 +4,7 @@ import RoostStore
 
 struct RunsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "runs", abstract: "DAG runs.", subcommands: [List.self])
+        commandName: "runs", abstract: "DAG runs.", subcommands: [List.self, Wait.self])
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List runs, newest first.")
@@ -24,6 +24,25 @@ struct RunsCommand: AsyncParsableCommand {
                           Format.date(run.startedAt), Format.date(run.endedAt), Format.duration(from: run.startedAt, to: run.endedAt))
             }
             table.print(as: output.output)
+        }
+    }
+}
+
+extension RunsCommand {
+    struct Wait: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Follow a run to its end: task states, tasks done and records moved (non-zero exit if it failed).")
+
+        @OptionGroup var global: GlobalOptions
+        @Argument(help: "The run: DAG/RUN_ID, or a RUN_ID only one DAG has.") var run: String
+
+        func run() async throws {
+            let config = try global.bootstrap()
+            let pool = try await global.openPool(config, name: "roost runs wait")
+            let runs = RunStore(pool: pool)
+            let found = try await runs.resolve(run)
+            print("following \(found.dagID)/\(found.runID)")
+            if try await RunFollower(runs: runs).follow(found) != .success { throw ExitCode(1) }
         }
     }
 }

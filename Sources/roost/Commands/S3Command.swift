@@ -56,6 +56,9 @@ struct S3Command: AsyncParsableCommand {
                 if FileManager.default.fileExists(atPath: path, isDirectory: &isFolder), isFolder.boolValue {
                     path += "/" + (origin.key.split(separator: "/").last.map(String.init) ?? origin.bucket)
                 }
+                // As `aws s3 cp`: the file's folder is made when missing (a DAG's staging folder on a fresh worker).
+                try FileManager.default.createDirectory(at: URL(fileURLWithPath: path).deletingLastPathComponent(),
+                                                        withIntermediateDirectories: true)
                 let object = try await client.getObject(bucket: origin.bucket, key: origin.key, toFile: path)
                 print("download: \(origin) to \(path) (\(object.size) bytes)")
             case (let origin?, let target?):

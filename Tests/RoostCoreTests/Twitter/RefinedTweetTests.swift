@@ -34,10 +34,14 @@ import Testing
 
     @Test func theRecordIsVersionedAndStable() throws {
         let tweet = try RefinedTweet(rawValue: raw(fullTweet), origin: origin)
-        let text = String(decoding: tweet.json.serialized(), as: UTF8.self)
+        var line: [UInt8] = []
+        tweet.appendJSONLine(to: &line)
+        let text = String(decoding: line, as: UTF8.self)
         #expect(text.hasPrefix(#"{"author_id":"900002","created_at":"2026-11-30T09:00:23.000Z","hashtags":["roost"],"#))
         #expect(text.contains(#""schema_version":1,"#))
         #expect(text.contains(#""ingestion":{"dag_id":"twitter_pipeline","offset":41,"partition":2,"run_id":"scheduled__2026-11-30T09:00:00Z","topic":"tweets.raw"}"#))
+        // Canonical: the line is its own parse with keys sorted, and one line.
+        #expect(line == Array(tweet.json.serialized()) + [UInt8(ascii: "\n")])
         #expect(tweet.json.serialized() == (try RefinedTweet(rawValue: raw(fullTweet), origin: origin)).json.serialized())
     }
 

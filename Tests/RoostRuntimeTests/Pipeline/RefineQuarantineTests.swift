@@ -6,7 +6,8 @@ import RoostTestSupport
 import Testing
 
 /// `kafka_consume` with `transform: refine_tweets` and the lake loads after it, through a worker
-/// process: a malformed record is quarantined with its reason, the run succeeds.
+/// process: a malformed record is quarantined with its reason, the run succeeds; refined again
+/// (`tasks clear`), the record is still once on the dead-letter topic and in quarantine.
 @Suite struct RefineQuarantineTests {
     func raw(_ id: Int, _ text: String) -> KafkaMessage {
         KafkaMessage(key: Array(String(id).utf8), value: Array(#"""
@@ -16,7 +17,7 @@ import Testing
             """#.utf8))
     }
 
-    @Test func aMalformedRecordIsQuarantinedWithItsReasonAndTheRunSucceeds() async throws {
+    @Test func aMalformedRecordIsQuarantinedOnceWithItsReasonAndTheRunSucceeds() async throws {
         let fleet = try await Fleet.create()
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         try await cluster.createTopic("tweets.raw", partitions: 1)
@@ -65,14 +66,40 @@ import Testing
             WHERE ti.task_id = 'refine'
             """, as: String.self)
         #expect(metrics.contains(#""records_quarantined": 1"#) && metrics.contains(#""tweets_refined": 3"#), "\(metrics)")
+        let dead = try await deadLetters(cluster)
+        #expect(dead.map { $0.value.map { String(decoding: $0, as: UTF8.self) } } == ["{not json"])
+        #expect(dead.first?.headers.contains { $0.key == "roost.reason" } == true)
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.lake_record_locations WHERE record_id IN ('1', '2', '3')", as: Int.self) == 3)
+
+        // Refine again (and what follows it): the same ranges refuse the same record, which is
+        // already on the dead-letter topic and in quarantine, so both still hold it once.
+        let worker2 = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 2,
+                                        extraEnvironment: Moto.environment(endpoint: moto.baseURL, bucket: bucket)
+                                            .merging(["ROOST_KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrapServers]) { $1 })
+        _ = try await worker.waitForExit()
+        #expect(try await fleet.queue.clear(dagID: "refine", runID: run.runID, taskID: "refine").sorted() == ["load", "quarantine", "refine"])
+        try await fleet.drive(fleet.scheduler([]), timeout: .seconds(90), "the cleared run ends") {
+            try await fleet.runs.run(dagID: "refine", runID: run.runID)?.state.isFinal == true
+        }
+        worker2.signal(SIGTERM)
+        #expect(try await fleet.runs.run(dagID: "refine", runID: run.runID)?.state == .success)
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.task_attempts a JOIN roost.task_instances ti ON ti.id = a.task_instance_id WHERE ti.task_id = 'refine'", as: Int.self) == 2)
+        #expect(try await deadLetters(cluster).map { $0.value.map { String(decoding: $0, as: UTF8.self) } } == ["{not json"])
+        let again = try await client.listAllObjects(bucket: bucket, prefix: "quarantine/tweets/").filter { !$0.key.contains("_manifests") }
+        #expect(again.map(\.key) == quarantined.map(\.key))
+        let lines = try Gzip.decompress(try await client.getObject(bucket: bucket, key: try #require(again.first).key))
+        #expect(lines.split(separator: UInt8(ascii: "\n")).count == 1)
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.dead_letters WHERE sent_at IS NOT NULL AND source_offset = 2", as: Int.self) == 1)
+    }
+
+    /// Every record on the dead-letter topic.
+    func deadLetters(_ cluster: EmbeddedKafkaCluster) async throws -> [KafkaRecord] {
         let consumer = try KafkaBoundedConsumer(config: KafkaClientConfig(bootstrapServers: cluster.bootstrapServers), groupID: "check",
                                                 topic: "tweets.dead_letter")
         try await consumer.assign(try await consumer.watermarks().map { KafkaOffsetRange(partition: $0.partition, start: $0.low, end: $0.high) })
         var dead: [KafkaRecord] = []
         while let batch = try await consumer.nextBatch() { dead += batch }
         await consumer.close()
-        #expect(dead.map { $0.value.map { String(decoding: $0, as: UTF8.self) } } == ["{not json"])
-        #expect(dead.first?.headers.contains { $0.key == "roost.reason" } == true)
-        #expect(try await fleet.scalar("SELECT count(*) FROM roost.lake_record_locations WHERE record_id IN ('1', '2', '3')", as: Int.self) == 3)
+        return dead
     }
 }

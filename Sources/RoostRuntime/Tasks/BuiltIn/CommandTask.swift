@@ -1,8 +1,11 @@
+import Foundation
 import RoostCore
 import Subprocess
 import SystemPackage
 
 /// Runs a program: `params.argv` (no shell), with `params.env` added to the worker's environment.
+/// `argv[0]` is a path when it holds a slash, else a name looked up in `PATH`; `roost` is the
+/// worker's own binary, so DAGs can call `roost s3 cp …` wherever Roost is installed.
 /// Its stdout and stderr go line by line into the task log; a non-zero exit fails the try; on
 /// cancellation (timeout, shutdown, lease lost) it gets SIGTERM and, 5 s later, SIGKILL.
 ///
@@ -37,7 +40,7 @@ public struct CommandTask: TaskType {
         let result: ExecutionResult<Void, SequenceOutput, SequenceOutput>
         do {
             result = try await Subprocess.run(
-                .path(FilePath(argv[0])), arguments: Arguments(Array(argv.dropFirst())),
+                Self.executable(argv[0]), arguments: Arguments(Array(argv.dropFirst())),
                 environment: .inherit.updating(extra), platformOptions: options,
                 input: .none, output: .sequence, error: .sequence
             ) { execution in
@@ -57,6 +60,16 @@ public struct CommandTask: TaskType {
         case .exited(let code): throw CommandFailure(description: "\(argv[0]) exited with status \(code)")
         case .signaled(let signal): throw CommandFailure(description: "\(argv[0]) was killed by signal \(signal)")
         }
+    }
+}
+
+extension CommandTask {
+    static func executable(_ name: String) -> Executable {
+        if name.contains("/") { return .path(FilePath(name)) }
+        if name == "roost", let own = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe") {
+            return .path(FilePath(own))
+        }
+        return .name(name)
     }
 }
 

@@ -18,10 +18,12 @@ import RoostStore
 public struct KafkaConsumeTask: TaskType {
     let kafka: RoostConfig.Kafka
     let store: KafkaOffsetStore
+    let deadLetters: DeadLetterStore
 
-    public init(kafka: RoostConfig.Kafka, store: KafkaOffsetStore) {
+    public init(kafka: RoostConfig.Kafka, store: KafkaOffsetStore, deadLetters: DeadLetterStore) {
         self.kafka = kafka
         self.store = store
+        self.deadLetters = deadLetters
     }
 
     public var name: String { "kafka_consume" }
@@ -93,19 +95,36 @@ public struct KafkaConsumeTask: TaskType {
         var sink = try RefinedTweetSink(folder: folder, writer: "attempt-\(task.attemptID)", dagID: task.dagID, runID: task.runID)
         let written = try await KafkaFileExport.write(ranges, from: consumer, into: &sink) { context.count("records_consumed", Int64($0)) }
         context.record("tweets_refined", .int(Int64(sink.refinedCount)))
-        context.record("records_quarantined", .int(Int64(sink.deadLetters.count)))
+        context.record("records_quarantined", .int(Int64(sink.refused.count)))
         context.record("duplicate_tweets_dropped", .int(Int64(sink.duplicateCount)))
-        if let topic = context.params["dead_letter_topic"]?.stringValue, !sink.deadLetters.isEmpty {
-            let producer = try KafkaProducer(config: try KafkaClientConfig(kafka))
-            do {
-                _ = try await producer.send(sink.deadLetters, to: topic)
-                try await producer.close()
-            } catch {
-                try? await producer.close()
-                throw error
-            }
-            context.log("sent \(sink.deadLetters.count) refused records to \(topic)")
+        if let topic = context.params["dead_letter_topic"]?.stringValue {
+            try await sendDeadLetters(sink.refused, to: topic, from: consumer.topic, context)
         }
         return written
+    }
+
+    /// Sends the refused records no earlier try of this task sent (`roost.dead_letters`), in
+    /// offset order, and records them as sent: a retried refine refuses the same records, and the
+    /// topic gets each once. (A try killed between Kafka's acknowledgement and the record leaves
+    /// its letters unmarked, and the next try sends them again.)
+    private func sendDeadLetters(_ refused: [RefinedTweetSink.Refused], to topic: String, from source: String,
+                                 _ context: TaskContext) async throws {
+        let byOffset = Dictionary(uniqueKeysWithValues: refused.map { ("\($0.letter.partition)/\($0.letter.offset)", $0.message) })
+        let unsent = try await deadLetters.unsent(refused.map(\.letter), from: source, to: topic, attemptID: context.task.attemptID)
+        guard !unsent.isEmpty else {
+            if !refused.isEmpty { context.log("the \(refused.count) refused records were already sent to \(topic)") }
+            return
+        }
+        let producer = try KafkaProducer(config: try KafkaClientConfig(kafka))
+        do {
+            _ = try await producer.send(unsent.map { byOffset["\($0.partition)/\($0.offset)"]! }, to: topic)
+            try await producer.close()
+        } catch {
+            try? await producer.close()
+            throw error
+        }
+        try await deadLetters.markSent(unsent, from: source, to: topic, attemptID: context.task.attemptID)
+        context.count("dead_letters_sent", Int64(unsent.count))
+        context.log("sent \(unsent.count) refused records to \(topic)")
     }
 }

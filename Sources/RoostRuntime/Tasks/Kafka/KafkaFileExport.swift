@@ -18,7 +18,8 @@ public enum KafkaFileExport {
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            // The consumer hands the ranges back one after another, in this order.
+            // The consumer hands the ranges back one after another, in this order, fetching the
+            // next few meanwhile with bounded memory (see `KafkaBoundedConsumer`).
             try await consumer.assign(ranges)
             var batch = try await consumer.nextBatch()
             while let records = batch {

@@ -6,7 +6,12 @@ enum RecordEncoder {
     static func encode(_ batch: RecordBatch, format: S3LoadParams.Format, columns: [String]) -> Data {
         switch format {
         case .jsonl:
-            return Data(batch.records.map { $0.text.trimmingCharacters(in: .whitespaces) + "\n" }.joined().utf8)
+            var bytes = Data(capacity: batch.records.reduce(0) { $0 + $1.line.count + 1 })
+            for record in batch.records {
+                bytes.append(record.line)
+                bytes.append(UInt8(ascii: "\n"))
+            }
+            return bytes
         case .csv:
             var rows = [columns.map(csvField).joined(separator: ",")]
             for record in batch.records {

@@ -40,8 +40,8 @@ public struct S3LoadTask: TaskType {
         try await withThrowingTaskGroup(of: (Int, S3LoadManifest.Entry).self) { group in
             var index = 0
             for file in try await Self.inputFiles(input) {
-                let text = try await Self.read(file)
-                let batches = try JSONLinesBatcher.batches(file: file, text: text, partitionBy: params.partitionBy,
+                let contents = try await Self.read(file)
+                let batches = try JSONLinesBatcher.batches(file: file, contents: contents, partitionBy: params.partitionBy,
                                                            logicalDate: task.dataInterval.start, maxRecords: params.maxRecordsPerObject)
                 for batch in batches {
                     if index >= Self.uploadsInFlight, let done = try await group.next() { written.append(done) }
@@ -79,8 +79,8 @@ public struct S3LoadTask: TaskType {
         let result = try await client.upload(bucket: bucket, key: key, payload: .data(body), contentType: "application/gzip")
         try await objects.record(.init(bucket: bucket, key: key, kind: "data", format: params.format.rawValue,
                                        bytes: Int64(result.size), records: Int64(records), etag: result.etag,
-                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID))
-        if let recordIDs { try await objects.recordIDs(recordIDs, bucket: bucket, key: key) }
+                                       checksumSHA256: result.checksumSHA256, attemptID: task.attemptID),
+                               recordIDs: recordIDs ?? [])
         context.count("s3_objects_written")
         context.count("s3_records_written", Int64(records))
         context.count("s3_bytes_written", Int64(result.size))
@@ -109,14 +109,14 @@ public struct S3LoadTask: TaskType {
     }
 
     /// Reads a file on a queue of its own, off Swift's cooperative pool.
-    private static func read(_ path: String) async throws -> String {
+    private static func read(_ path: String) async throws -> Data {
         try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
                 continuation.resume(with: Result {
                     guard let data = FileManager.default.contents(atPath: path) else {
                         throw TaskParamError("params.input: cannot read \(path)")
                     }
-                    return String(decoding: data, as: UTF8.self)
+                    return data
                 })
             }
         }

@@ -5,33 +5,27 @@ import RoostCore
 struct S3Partition: Hashable, Comparable, Sendable {
     let path: String
 
-    init(_ date: Date) {
-        let c = Self.calendar.dateComponents([.year, .month, .day, .hour], from: date)
-        path = String(format: "dt=%04d-%02d-%02d/hour=%02d", c.year!, c.month!, c.day!, c.hour!)
+    init(secondsSince1970 seconds: Int64) {
+        let f = UTCTime.fields(secondsSince1970: seconds)
+        path = "dt=" + Self.digits(f.year, 4) + "-" + Self.digits(f.month, 2) + "-" + Self.digits(f.day, 2) + "/hour=" + Self.digits(f.hour, 2)
     }
+
+    init(_ date: Date) { self.init(secondsSince1970: Int64(date.timeIntervalSince1970.rounded(.down))) }
 
     static func < (lhs: S3Partition, rhs: S3Partition) -> Bool { lhs.path < rhs.path }
 
-    /// A record's time: an ISO-8601 string, or a number of milliseconds since 1970 (as
+    /// A record's time in seconds: an ISO-8601 string, or a number of milliseconds since 1970 (as
     /// `kafka_consume` writes `timestamp_ms`).
-    static func time(_ value: JSONValue?) -> Date? {
+    static func seconds(_ value: JSONValue?) -> Int64? {
         switch value {
-        case .string(let text)?: parseTime(text)
-        case .int(let milliseconds)?: Date(timeIntervalSince1970: Double(milliseconds) / 1000)
+        case .string(let text)?: UTCTime.secondsSince1970(iso8601: text)
+        case .int(let milliseconds)?: milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
         default: nil
         }
     }
 
-    /// Reads ISO-8601 times with or without fractional seconds ("2026-11-30T12:34:56.000Z").
-    static func parseTime(_ text: String) -> Date? {
-        let fractional = ISO8601DateFormatter()
-        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return fractional.date(from: text) ?? ISO8601DateFormatter().date(from: text)
+    private static func digits(_ value: Int64, _ width: Int) -> String {
+        let text = String(value)
+        return text.count >= width ? text : String(repeating: "0", count: width - text.count) + text
     }
-
-    private static let calendar: Calendar = {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "UTC")!
-        return calendar
-    }()
 }

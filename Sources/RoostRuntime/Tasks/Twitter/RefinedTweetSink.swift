@@ -1,13 +1,16 @@
 import Foundation
 import RoostCore
 import RoostKafka
+import RoostStore
 
 /// Where `kafka_consume` with `transform: refine_tweets` puts records: a folder with
 /// `refined/<topic>-<partition>-<first offset>.jsonl` (one `RefinedTweet` a line) and
 /// `quarantine/<topic>-<partition>-<first offset>.jsonl` (the raw record and why it was refused).
 /// File names come from the offset ranges, so the lake keys made from them are deterministic.
-/// A tweet seen again in the ranges (a retried `twitter_ingest` produces again what a killed try
-/// already sent; the producer keys by tweet id, so copies share a partition) is dropped: the
+/// Each file holds one partition's records in offset order, so its bytes do not depend on the
+/// order in which partitions arrive (range after range from `KafkaBoundedConsumer`).
+/// A tweet seen again in its partition (a retried `twitter_ingest` produces again what a killed
+/// try already sent; the producer keys by tweet id, so copies share a partition) is dropped: the
 /// first copy, in offset order, is the one kept, so every try keeps the same one.
 /// Written as `<folder>.partial.<writer>` and renamed into place at `commit`.
 struct RefinedTweetSink: KafkaRecordSink {
@@ -15,14 +18,24 @@ struct RefinedTweetSink: KafkaRecordSink {
     let dagID: String
     let runID: String
     private let partial: String
-    private var refined: FileHandle?
-    private var quarantine: FileHandle?
-    private var partition: Int32?
+    private var ranges: [Int32: RangeFiles] = [:]
     private(set) var refinedCount = 0
     private(set) var duplicateCount = 0
-    private var seen: Set<String> = []
     /// The refused records, to send to the dead-letter topic once the output is complete.
-    private(set) var deadLetters: [KafkaMessage] = []
+    private(set) var refused: [Refused] = []
+
+    /// A refused record: where it was read and why (`letter`), and the dead-letter message.
+    struct Refused {
+        let letter: DeadLetterStore.Letter
+        let message: KafkaMessage
+    }
+
+    /// One partition's range: its two files and the tweet ids already written.
+    private struct RangeFiles {
+        let refined: FileHandle
+        let quarantine: FileHandle
+        var seen: Set<String> = []
+    }
 
     init(folder: String, writer: String, dagID: String, runID: String) throws {
         self.folder = folder
@@ -36,40 +49,37 @@ struct RefinedTweetSink: KafkaRecordSink {
     }
 
     mutating func write(_ records: [KafkaRecord]) throws {
-        var good = Data()
-        var bad = Data()
+        var good: [Int32: [UInt8]] = [:]
+        var bad: [Int32: Data] = [:]
         for record in records {
-            if record.partition != partition { try open(record) }
+            if ranges[record.partition] == nil { try open(record) }
             let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
             do throws(RefineError) {
                 let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
-                guard seen.insert(tweet.tweetID).inserted else {
+                guard ranges[record.partition]!.seen.insert(tweet.tweetID).inserted else {
                     duplicateCount += 1
                     continue
                 }
-                good.append(tweet.json.serialized())
-                good.append(UInt8(ascii: "\n"))
+                tweet.appendJSONLine(to: &good[record.partition, default: []])
                 refinedCount += 1
             } catch {
-                bad.append(Self.quarantineLine(record, origin: origin, reason: error.reason))
-                bad.append(UInt8(ascii: "\n"))
-                deadLetters.append(KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
+                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin, reason: error.reason) + [UInt8(ascii: "\n")])
+                refused.append(Refused(letter: .init(partition: record.partition, offset: record.offset, reason: error.reason),
+                                       message: KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
                     KafkaHeader(key: "roost.reason", value: Array(error.reason.utf8)),
                     KafkaHeader(key: "roost.origin", value: Array("\(record.topic)/\(record.partition)/\(record.offset)".utf8)),
-                ]))
+                ])))
             }
         }
-        try refined?.write(contentsOf: good)
-        if !bad.isEmpty { try quarantine?.write(contentsOf: bad) }
+        for (partition, bytes) in good { try ranges[partition]!.refined.write(contentsOf: bytes) }
+        for (partition, bytes) in bad { try ranges[partition]!.quarantine.write(contentsOf: bytes) }
     }
 
-    /// Starts the files of a new range: records arrive one range (partition) at a time.
+    /// Starts the files of a partition's range at its first record.
     private mutating func open(_ first: KafkaRecord) throws {
-        try closeFiles()
         let name = "\(first.topic)-\(first.partition)-\(String(format: "%012lld", first.offset)).jsonl"
-        refined = try Self.create(partial + "/refined/" + name)
-        quarantine = try Self.create(partial + "/quarantine/" + name)
-        partition = first.partition
+        ranges[first.partition] = RangeFiles(refined: try Self.create(partial + "/refined/" + name),
+                                              quarantine: try Self.create(partial + "/quarantine/" + name))
     }
 
     private static func create(_ path: String) throws -> FileHandle {
@@ -80,12 +90,13 @@ struct RefinedTweetSink: KafkaRecordSink {
     }
 
     private mutating func closeFiles() throws {
-        for handle in [refined, quarantine].compactMap({ $0 }) {
-            try handle.synchronize()
-            try handle.close()
+        for files in ranges.values {
+            for handle in [files.refined, files.quarantine] {
+                try handle.synchronize()
+                try handle.close()
+            }
         }
-        refined = nil
-        quarantine = nil
+        ranges = [:]
     }
 
     static func quarantineLine(_ record: KafkaRecord, origin: RefinedTweet.Origin, reason: String) -> Data {
@@ -100,6 +111,8 @@ struct RefinedTweetSink: KafkaRecordSink {
 
     mutating func commit() throws {
         try closeFiles()
+        // Partitions arrived interleaved: offset order makes the dead letters' order the same on every try.
+        refused.sort { ($0.letter.partition, $0.letter.offset) < ($1.letter.partition, $1.letter.offset) }
         // An earlier try may have completed the folder and died before the task succeeded: its
         // content is the same (same ranges), so it is replaced.
         try? FileManager.default.removeItem(atPath: folder)
@@ -116,8 +129,10 @@ struct RefinedTweetSink: KafkaRecordSink {
     }
 
     func discard() {
-        try? refined?.close()
-        try? quarantine?.close()
+        for files in ranges.values {
+            try? files.refined.close()
+            try? files.quarantine.close()
+        }
         try? FileManager.default.removeItem(atPath: partial)
     }
 }
