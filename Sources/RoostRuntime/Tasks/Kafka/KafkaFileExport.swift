@@ -13,6 +13,10 @@ public enum KafkaFileExport {
         return try await write(ranges, from: consumer, into: &sink, progress: progress)
     }
 
+    /// Records per batch: two are in memory at once (one written while the next is read), and a
+    /// batch this size is still in the CPU's cache when it is encoded.
+    static let recordsPerBatch = 1_000
+
     /// Writes the ranges into any sink, committing it when complete and discarding it on failure.
     static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, into sink: inout some KafkaRecordSink,
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
@@ -21,10 +25,10 @@ public enum KafkaFileExport {
             // The consumer hands the ranges back one after another, in this order, fetching the
             // next few meanwhile with bounded memory (see `KafkaBoundedConsumer`).
             try await consumer.assign(ranges)
-            var batch = try await consumer.nextBatch()
+            var batch = try await consumer.nextBatch(max: recordsPerBatch)
             while let records = batch {
                 // The next batch is read off librdkafka's queues while this one is written.
-                async let next = consumer.nextBatch()
+                async let next = consumer.nextBatch(max: recordsPerBatch)
                 try sink.write(records)
                 written += records.count
                 progress(records.count)
