@@ -10,6 +10,9 @@ public struct PostgresSettings: Sendable {
     public var applicationName: String
     /// How long a broken connection keeps retrying (with backoff) before a query gives up; 0 tries once.
     public var reconnectWindow: Duration
+    /// Server settings for every session (`SET name = value`, sent as libpq's `options`), e.g.
+    /// `plan_cache_mode` for a connection that runs one statement. An `options` in the conninfo wins.
+    public var sessionSettings: [String: String] = [:]
 
     public init(conninfo: String = "", connectTimeout: Int = 10, applicationName: String = "roost",
                 reconnectWindow: Duration = .zero) {
@@ -25,6 +28,9 @@ public struct PostgresSettings: Sendable {
         var pairs: [(String, String)] = [("fallback_application_name", applicationName)]
         if ProcessInfo.processInfo.environment["PGCONNECT_TIMEOUT"] == nil {
             pairs.append(("connect_timeout", String(connectTimeout)))
+        }
+        if !sessionSettings.isEmpty {
+            pairs.append(("options", sessionSettings.sorted { $0.key < $1.key }.map { "-c \($0.key)=\($0.value)" }.joined(separator: " ")))
         }
         if !conninfo.isEmpty { pairs.append(("dbname", conninfo)) }
         return pairs

@@ -35,7 +35,8 @@ public struct RunStore: Sendable {
         return "\(type.rawValue)__\(formatter.string(from: date).replacingOccurrences(of: "Z", with: "+00:00"))"
     }
 
-    /// Creates a run and all its task instances in one transaction. Tasks without upstreams are
+    /// Creates a run and all its task instances in one statement (one round trip: queued→running
+    /// latency counts from the statement's start). Tasks without upstreams are
     /// queued at once (and workers notified). Returns nil when the DAG already has a run for that
     /// logical date or run id: with two schedulers, exactly one insert wins.
     public func create(dag: DagDefinition, definitionHash: String, type: RunType, runID: String? = nil,
@@ -46,22 +47,14 @@ public struct RunStore: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let params = try tasks.map { String(decoding: try encoder.encode($0.params), as: UTF8.self) }
         let upstreams = try tasks.map { String(decoding: try encoder.encode($0.upstream), as: UTF8.self) }
-        return try await pool.transaction { connection in
-            let inserted = try await connection.query(
-                Self.insertRunSQL, dag.dagID, id, type.rawValue, interval.start, interval.start, interval.end,
-                PostgresJSON(text: String(decoding: try encoder.encode(conf), as: UTF8.self)), definitionHash)
-            guard let row = inserted.first else { return nil }
-            let runPK: Int64 = try row.decode("id")
-            try await connection.query(
-                Self.insertTasksSQL, runPK, tasks.map(\.taskID), tasks.map(\.type), params, upstreams,
-                tasks.map { $0.args.retries + 1 }, tasks.map(\.args.queue), tasks.map(\.args.priorityWeight),
-                tasks.map(\.args.retryDelay.milliseconds), tasks.map(\.args.retryExponentialBackoff),
-                tasks.map(\.args.maxRetryDelay.milliseconds), tasks.map { $0.args.executionTimeout?.milliseconds ?? -1 })
-            for queue in Set(tasks.filter(\.upstream.isEmpty).map(\.args.queue)) {
-                try await connection.query("SELECT pg_notify($1, $2)", Self.taskChannel, queue)
-            }
-            return try Self.decodeRun(row)
-        }
+        let encodedConf = PostgresJSON(text: String(decoding: try encoder.encode(conf), as: UTF8.self))
+        return try await pool.query(
+            Self.insertRunSQL, dag.dagID, id, type.rawValue, interval.start, interval.start, interval.end, encodedConf, definitionHash,
+            tasks.map(\.taskID), tasks.map(\.type), params, upstreams, tasks.map { $0.args.retries + 1 }, tasks.map(\.args.queue),
+            tasks.map(\.args.priorityWeight), tasks.map(\.args.retryDelay.milliseconds), tasks.map(\.args.retryExponentialBackoff),
+            tasks.map(\.args.maxRetryDelay.milliseconds), tasks.map { $0.args.executionTimeout?.milliseconds ?? -1 },
+            Self.taskChannel
+        ).first.map(Self.decodeRun)
     }
 
     /// The logical date of the newest scheduled run, where the planner continues.
@@ -146,35 +139,39 @@ public struct RunStore: Sendable {
                    createdAt: try row.decode("created_at"), startedAt: try row.decode("started_at"), endedAt: try row.decode("ended_at"))
     }
 
+    /// The run (nothing when it exists), its tasks, the queue rows of those without upstreams
+    /// (`next_attempt_at` is set exactly for claimable tasks), and a NOTIFY per queue with new work.
+    /// Foreign keys are checked at the end of the statement, when the run row is there.
     static let insertRunSQL = """
-        INSERT INTO roost.dag_runs (dag_id, run_id, run_type, logical_date, data_interval_start, data_interval_end,
-                                    state, conf, definition_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8)
-        ON CONFLICT DO NOTHING
-        RETURNING *
-        """
-
-    /// The run's tasks, and the queue rows of those without upstreams (`next_attempt_at` is set
-    /// exactly for claimable tasks).
-    static let insertTasksSQL = """
-        WITH inserted AS (
-        INSERT INTO roost.task_instances (dag_run_id, task_id, task_type, params, upstream, state, retries, max_tries, queue,
-            priority_weight, retry_delay_ms, retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms,
-            next_attempt_at, queued_at)
-        SELECT $1, t.task_id, t.task_type, t.params::jsonb,
-               ARRAY(SELECT jsonb_array_elements_text(t.upstream::jsonb)),
-               CASE WHEN t.upstream = '[]' THEN 'queued' ELSE 'scheduled' END,
-               t.max_tries - 1, t.max_tries, t.queue, t.priority_weight, t.retry_delay_ms, t.retry_exponential_backoff,
-               t.max_retry_delay_ms, NULLIF(t.execution_timeout_ms, -1),
-               CASE WHEN t.upstream = '[]' THEN now() END, CASE WHEN t.upstream = '[]' THEN now() END
-        FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::int4[], $7::text[], $8::int4[],
-                    $9::int8[], $10::bool[], $11::int8[], $12::int8[])
-             AS t(task_id, task_type, params, upstream, max_tries, queue, priority_weight, retry_delay_ms,
-                  retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms)
-        RETURNING id, queue, priority_weight, next_attempt_at
+        WITH run AS (
+            INSERT INTO roost.dag_runs (dag_id, run_id, run_type, logical_date, data_interval_start, data_interval_end,
+                                        state, conf, definition_hash)
+            VALUES ($1, $2, $3, $4, $5, $6, 'queued', $7, $8)
+            ON CONFLICT DO NOTHING
+            RETURNING *
+        ), inserted AS (
+            INSERT INTO roost.task_instances (dag_run_id, task_id, task_type, params, upstream, state, retries, max_tries, queue,
+                priority_weight, retry_delay_ms, retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms,
+                next_attempt_at, queued_at)
+            SELECT run.id, t.task_id, t.task_type, t.params::jsonb,
+                   ARRAY(SELECT jsonb_array_elements_text(t.upstream::jsonb)),
+                   CASE WHEN t.upstream = '[]' THEN 'queued' ELSE 'scheduled' END,
+                   t.max_tries - 1, t.max_tries, t.queue, t.priority_weight, t.retry_delay_ms, t.retry_exponential_backoff,
+                   t.max_retry_delay_ms, NULLIF(t.execution_timeout_ms, -1),
+                   CASE WHEN t.upstream = '[]' THEN now() END, CASE WHEN t.upstream = '[]' THEN now() END
+            FROM run, unnest($9::text[], $10::text[], $11::text[], $12::text[], $13::int4[], $14::text[], $15::int4[],
+                             $16::int8[], $17::bool[], $18::int8[], $19::int8[])
+                 AS t(task_id, task_type, params, upstream, max_tries, queue, priority_weight, retry_delay_ms,
+                      retry_exponential_backoff, max_retry_delay_ms, execution_timeout_ms)
+            RETURNING id, queue, priority_weight, next_attempt_at
+        ), queued AS (
+            INSERT INTO roost.task_queue (task_instance_id, queue, priority_weight, next_attempt_at)
+            SELECT id, queue, priority_weight, next_attempt_at FROM inserted WHERE next_attempt_at IS NOT NULL
+            RETURNING queue
+        ), wake AS (
+            SELECT pg_notify($20, queue) FROM (SELECT DISTINCT queue FROM queued) q
         )
-        INSERT INTO roost.task_queue (task_instance_id, queue, priority_weight, next_attempt_at)
-        SELECT id, queue, priority_weight, next_attempt_at FROM inserted WHERE next_attempt_at IS NOT NULL
+        SELECT run.* FROM run, (SELECT count(*) FROM wake) w
         """
 
     static let tasksSQL = """

@@ -1,5 +1,6 @@
 import Foundation
 import RoostCore
+import RoostPostgres
 import RoostStore
 import RoostTestSupport
 import Testing
@@ -24,6 +25,28 @@ import Testing
         #expect(first[0].tryNumber == 1)
         let rest = try await fleet.queue.claim(by: me, queues: ["default"], limit: 10, lease: .seconds(30))
         #expect(rest.map(\.taskID) == ["low"])
+    }
+
+    /// Workers claim on a connection that always uses the generic plan: it must claim the same
+    /// tasks, in the same order, each with its own queue time (three runs queue at three times).
+    @Test func claimsWithTheGenericPlanAsWithCustomOnes() async throws {
+        let fleet = try await Fleet.create()
+        let runs = try await fleet.trigger(.test("generic", tasks: [
+            TaskDefinition(taskID: "low", type: "noop", args: TaskArgs(priorityWeight: 1)),
+            TaskDefinition(taskID: "high", type: "noop", args: TaskArgs(priorityWeight: 2)),
+        ]), runs: 3)
+        var settings = fleet.database.settings
+        settings.sessionSettings = TaskQueueStore.claimSessionSettings
+        let generic = PostgresPool(settings: settings, size: 1)
+        #expect(try await generic.query("SHOW plan_cache_mode")[0].decode(at: 0, as: String.self) == "force_generic_plan")
+        let me = try await worker(fleet, "a")
+        let claimed = try await TaskQueueStore(pool: generic).claim(by: me, queues: ["default"], limit: 10, lease: .seconds(30))
+        await generic.close()
+        #expect(claimed.map { "\($0.runID)/\($0.taskID)" } == ["high", "low"].flatMap { task in runs.map { "\($0.runID)/\(task)" } })
+        for task in claimed {
+            #expect(task.queuedAt == (try await fleet.scalar("SELECT queued_at FROM roost.task_instances WHERE id = $1", task.instanceID, as: Date.self)))
+        }
+        #expect(Set(claimed.compactMap(\.queuedAt)).count == 3)
     }
 
     @Test func onlyTheCurrentAttemptMayCompleteOrHeartbeat() async throws {

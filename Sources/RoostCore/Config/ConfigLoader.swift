@@ -28,7 +28,9 @@ public struct ConfigLoader: Sendable {
     public func parse(yaml: String, file: String) throws -> [String: ConfigValue] {
         let root: Node?
         do {
-            root = try Yams.compose(yaml: yaml)
+            // Every value is read from its scalar's text (parseScalar), so no tags are resolved: the
+            // default resolver compiles regular expressions (ICU) that every command would then load.
+            root = try Yams.compose(yaml: yaml, .basic)
         } catch let error as YamlError {
             throw ConfigError(file: file, line: Self.line(of: error), "invalid YAML: \(Self.summary(of: error))")
         }

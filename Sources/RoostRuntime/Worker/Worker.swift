@@ -33,6 +33,9 @@ public final class Worker: Service, Sendable {
     let registry: TaskRegistry
     let logger: Logger
     let queue: TaskQueueStore
+    /// Claims run on a connection of their own, with the generic plan (see `TaskQueueStore.claimSQL`).
+    let claims: TaskQueueStore
+    let claimConnection: PostgresPool
     let workers: WorkerStore
     let logs: TaskLogStore
     let completer: Completer
@@ -46,6 +49,10 @@ public final class Worker: Service, Sendable {
         self.registry = registry
         self.logger = logger
         self.queue = TaskQueueStore(pool: pool)
+        var claimSettings = settings
+        claimSettings.sessionSettings.merge(TaskQueueStore.claimSessionSettings) { $1 }
+        self.claimConnection = PostgresPool(settings: claimSettings, size: 1)
+        self.claims = TaskQueueStore(pool: claimConnection)
         self.workers = WorkerStore(pool: pool)
         self.logs = TaskLogStore(pool: pool)
         self.completer = Completer(store: queue, written: slotFreed, logger: logger)
@@ -81,6 +88,7 @@ public final class Worker: Service, Sendable {
             self.wake.signal()
             self.slotFreed.signal()
         }
+        await claimConnection.close()
         try? await workers.setState(identity.workerID, "stopped")
         logger.info("worker stopped")
     }
@@ -100,7 +108,7 @@ public final class Worker: Service, Sendable {
             }
             let claimed: [ClaimedTask]
             do {
-                claimed = try await queue.claim(by: identity, queues: config.queues, limit: free, lease: config.leaseTimeout)
+                claimed = try await claims.claim(by: identity, queues: config.queues, limit: free, lease: config.leaseTimeout)
                 backoff = .milliseconds(100)
             } catch {
                 logger.error("claim failed; retrying", metadata: ["error": "\(error)"])

@@ -123,10 +123,14 @@ public struct TaskQueueStore: Sendable {
     /// One ordered index scan per queue (`task_queue_claimable`), stopping after `$2` rows: a
     /// single `queue = ANY(...)` scan cannot return rows in order, so it would sort the whole
     /// backlog on every claim. The picked queue rows get the lease, their tasks the new try and
-    /// its attempt row.
+    /// its attempt row. The picked rows reach the updates as arrays, which the planner takes for a
+    /// few rows whatever `$2` is, so the generic plan looks each row up by primary key like the
+    /// custom one (joined to `picked` itself, it hash-joined a scan of the whole queue): workers
+    /// claim with `plan_cache_mode = force_generic_plan` (`claimSessionSettings`) instead of
+    /// planning every claim anew, which took longer than running it.
     static let claimSQL = """
         WITH picked AS (
-            SELECT c.task_instance_id AS id, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
+            SELECT c.task_instance_id AS id, c.priority_weight, c.next_attempt_at FROM unnest($1::text[]) AS q(queue)
             CROSS JOIN LATERAL (
                 SELECT task_instance_id, priority_weight, next_attempt_at FROM roost.task_queue
                 WHERE queue = q.queue AND lease_owner IS NULL AND next_attempt_at <= now()
@@ -142,11 +146,13 @@ public struct TaskQueueStore: Sendable {
             UPDATE roost.task_instances ti
             SET state = 'running', try_number = ti.try_number + 1, attempt_id = nextval('roost.task_attempts_id_seq'),
                 started_at = coalesce(ti.started_at, claim.started_at), next_attempt_at = NULL, ended_at = NULL
-            FROM picked, claim, roost.dag_runs r
-            WHERE ti.id = picked.id AND r.id = ti.dag_run_id AND ti.state = ANY($5::text[])
+            FROM (SELECT array_agg(id ORDER BY priority_weight DESC, next_attempt_at) AS ids,
+                         array_agg(next_attempt_at ORDER BY priority_weight DESC, next_attempt_at) AS queued FROM picked) a,
+                 unnest(a.ids, a.queued) WITH ORDINALITY AS p(id, queued_at, position), claim, roost.dag_runs r
+            WHERE ti.id = p.id AND r.id = ti.dag_run_id AND ti.state = ANY($5::text[])
             RETURNING ti.id, ti.attempt_id, r.dag_id, r.run_id, ti.task_id, ti.task_type, ti.params, r.conf,
                       r.logical_date, r.data_interval_start, r.data_interval_end, ti.try_number, ti.max_tries,
-                      ti.execution_timeout_ms, picked.next_attempt_at AS queued_at, claim.started_at
+                      ti.execution_timeout_ms, p.queued_at, claim.started_at, p.position
         ), leased AS (
             UPDATE roost.task_queue q SET lease_owner = $3, lease_expires_at = now() + $4 * interval '1 millisecond'
             FROM claimed WHERE q.task_instance_id = claimed.id
@@ -154,8 +160,11 @@ public struct TaskQueueStore: Sendable {
             INSERT INTO roost.task_attempts (id, task_instance_id, try_number, queued_at, started_at, worker_id, hostname, pid, state)
             SELECT attempt_id, id, try_number, queued_at, started_at, $3, $6, $7, 'running' FROM claimed
         )
-        SELECT * FROM claimed
+        SELECT * FROM claimed ORDER BY position
         """
+
+    /// The session settings of a connection that only claims (see `claimSQL`).
+    public static let claimSessionSettings = ["plan_cache_mode": "force_generic_plan"]
 
     static let heartbeatSQL = """
         WITH worker AS (

@@ -26,7 +26,7 @@ struct WorkerCommand: AsyncParsableCommand {
 
     func run() async throws {
         var config = try global.bootstrap()
-        if let queues { config.worker.queues = queues.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } }
+        if let queues { config.worker.queues = queues.split(separator: ",").map { $0.trimmingWhitespace() } }
         if let concurrency { config.worker.concurrency = concurrency }
         let logger = Logger(label: "roost.worker")
         // Pool: one connection per few slots, plus heartbeat, reaper and completer.
