@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import RoostCore
 import RoostKafka
@@ -53,19 +54,19 @@ struct RefinedTweetSink: KafkaRecordSink {
     mutating func write(_ records: [KafkaRecord]) throws {
         var good: [Int32: [UInt8]] = [:]
         var bad: [Int32: Data] = [:]
-        for record in records {
+        for (record, refined) in zip(records, refineAll(records)) {
             if ranges[record.partition] == nil { try open(record) }
-            let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
-            do throws(RefineError) {
-                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
-                guard ranges[record.partition]!.seen.insert(tweet.tweetID).inserted else {
+            switch refined {
+            case .success(let tweet):
+                guard ranges[record.partition]!.seen.insert(tweet.id).inserted else {
                     duplicateCount += 1
                     continue
                 }
-                tweet.appendJSONLine(to: &good[record.partition, default: []])
+                good[record.partition, default: []] += tweet.line
                 refinedCount += 1
-            } catch {
-                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin, reason: error.reason) + [UInt8(ascii: "\n")])
+            case .failure(let error):
+                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin(record), reason: error.reason)
+                                                              + [UInt8(ascii: "\n")])
                 refused.append(Refused(letter: .init(partition: record.partition, offset: record.offset, reason: error.reason),
                                        message: KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
                     KafkaHeader(key: "roost.reason", value: Array(error.reason.utf8)),
@@ -75,6 +76,44 @@ struct RefinedTweetSink: KafkaRecordSink {
         }
         for (partition, bytes) in good { try ranges[partition]!.refined.write(contentsOf: bytes) }
         for (partition, bytes) in bad { try ranges[partition]!.quarantine.write(contentsOf: bytes) }
+    }
+
+    private func origin(_ record: KafkaRecord) -> RefinedTweet.Origin {
+        RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
+    }
+
+    /// Each record refined (its tweet id and JSON line) or refused, in order. Parsing is most of
+    /// refine's work and each record's is independent: chunks of records go to all cores at once.
+    private func refineAll(_ records: [KafkaRecord]) -> [Result<(id: String, line: [UInt8]), RefineError>] {
+        let chunk = 128
+        var results = [Result<(id: String, line: [UInt8]), RefineError>?](repeating: nil, count: records.count)
+        results.withUnsafeMutableBufferPointer { buffer in
+            let out = DisjointSlots(buffer: buffer)
+            DispatchQueue.concurrentPerform(iterations: (records.count + chunk - 1) / chunk) { first in
+                for index in first * chunk ..< min(records.count, (first + 1) * chunk) {
+                    let record = records[index]
+                    do throws(RefineError) {
+                        let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin(record))
+                        var line: [UInt8] = []
+                        tweet.appendJSONLine(to: &line)
+                        out[index] = .success((tweet.tweetID, line))
+                    } catch {
+                        out[index] = .failure(error)
+                    }
+                }
+            }
+        }
+        return results.map { $0! }
+    }
+
+    /// The results buffer as the concurrent iterations see it. `@unchecked Sendable`: each index is
+    /// written by exactly one iteration, and read only after `concurrentPerform` returned.
+    private struct DisjointSlots<Element>: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<Element>
+        subscript(index: Int) -> Element {
+            get { buffer[index] }
+            nonmutating set { buffer[index] = newValue }
+        }
     }
 
     /// Starts the files of a partition's range at its first record.
