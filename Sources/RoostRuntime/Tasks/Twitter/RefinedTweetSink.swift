@@ -1,4 +1,3 @@
-import Dispatch
 import Foundation
 import RoostCore
 import RoostKafka
@@ -83,36 +82,19 @@ struct RefinedTweetSink: KafkaRecordSink {
     }
 
     /// Each record refined (its tweet id and JSON line) or refused, in order. Parsing is most of
-    /// refine's work and each record's is independent: chunks of records go to all cores at once.
+    /// refine's work and each record's is independent, so it runs on every core.
     private func refineAll(_ records: [KafkaRecord]) -> [Result<(id: String, line: [UInt8]), RefineError>] {
-        let chunk = 128
-        var results = [Result<(id: String, line: [UInt8]), RefineError>?](repeating: nil, count: records.count)
-        results.withUnsafeMutableBufferPointer { buffer in
-            let out = DisjointSlots(buffer: buffer)
-            DispatchQueue.concurrentPerform(iterations: (records.count + chunk - 1) / chunk) { first in
-                for index in first * chunk ..< min(records.count, (first + 1) * chunk) {
-                    let record = records[index]
-                    do throws(RefineError) {
-                        let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin(record))
-                        var line: [UInt8] = []
-                        tweet.appendJSONLine(to: &line)
-                        out[index] = .success((tweet.tweetID, line))
-                    } catch {
-                        out[index] = .failure(error)
-                    }
-                }
+        let (dagID, runID) = (dagID, runID)
+        return records.concurrentMap { record in
+            let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
+            do throws(RefineError) {
+                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
+                var line: [UInt8] = []
+                tweet.appendJSONLine(to: &line)
+                return .success((tweet.tweetID, line))
+            } catch {
+                return .failure(error)
             }
-        }
-        return results.map { $0! }
-    }
-
-    /// The results buffer as the concurrent iterations see it. `@unchecked Sendable`: each index is
-    /// written by exactly one iteration, and read only after `concurrentPerform` returned.
-    private struct DisjointSlots<Element>: @unchecked Sendable {
-        let buffer: UnsafeMutableBufferPointer<Element>
-        subscript(index: Int) -> Element {
-            get { buffer[index] }
-            nonmutating set { buffer[index] = newValue }
         }
     }
 
