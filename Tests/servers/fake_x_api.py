@@ -167,8 +167,11 @@ class State:
             self.tweets[tweet["id"]] = tweet
             self.encoded.pop(("tweet", tweet["id"]), None)
         if "generate" in body:
-            for tweet in self.generate(**body["generate"]):
-                encoded("tweet", tweet)  # here, so that serving the pages costs a join per page
+            self.generate(**body["generate"])
+            # Here, so that serving a page costs a join of encoded tweets and users.
+            for kind, items in (("tweet", self.tweets), ("user", self.users)):
+                for item in items.values():
+                    encoded(kind, item)
 
     def oldest_first(self):
         if self.by_id is None:
@@ -202,7 +205,6 @@ class State:
             authors.append(user["id"])
         start = parse_time(start_time)
         padding = " " + "x" * text_bytes if text_bytes else ""
-        generated = []
         for i in range(count):
             ms = start + i * spacing_ms
             tweet_id = snowflake(ms, i)
@@ -210,8 +212,6 @@ class State:
             tweet = enrich({"edit_history_tweet_ids": [tweet_id], "id": tweet_id, "text": text}, authors[i % users])
             self.tweets[tweet_id] = tweet
             self.encoded.pop(("tweet", tweet_id), None)
-            generated.append(tweet)
-        return generated
 
     def user_named(self, username):
         return next((u for u in self.users.values() if u["username"].lower() == username.lower()), None)
