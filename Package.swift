@@ -34,7 +34,7 @@ let package = Package(
             "CKafka", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostS3", dependencies: [
-            "RoostHTTP", "RoostCore", "COpenSSL", .product(name: "Logging", package: "swift-log"),
+            "RoostHTTP", "RoostCore", "RoostGzip", "COpenSSL", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostStore", dependencies: [
             "RoostCore", "RoostPostgres", .product(name: "Logging", package: "swift-log"),

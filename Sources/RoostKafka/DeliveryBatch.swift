@@ -33,7 +33,24 @@ public struct KafkaDeliveryError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(failed) of \(failed + report.delivered) records to \(topic) were not delivered: \(reason)" }
 }
 
-/// One `send`'s bookkeeping: each enqueued message holds a retained reference (its librdkafka
+/// Records handed to librdkafka by one `KafkaProducer.enqueue`, whose delivery reports are still
+/// coming in. `report()` waits for all of them.
+public struct PendingDelivery: Sendable {
+    let batch: DeliveryBatch
+
+    /// Enqueueing stopped at a record librdkafka refused (or the producer was closed): later
+    /// records were not sent, and `report()` will throw once the earlier ones are reported.
+    public var enqueueFailed: Bool { batch.enqueueFailed }
+
+    /// Every report is in: `report()` returns without waiting.
+    public var isSettled: Bool { batch.isSettled }
+
+    /// What was delivered, once every enqueued record's report is in. Throws `KafkaDeliveryError`
+    /// if any record was not delivered, or the enqueueing error.
+    public func report() async throws -> DeliveryReport { try await batch.result() }
+}
+
+/// One enqueue's bookkeeping: each enqueued message holds a retained reference (its librdkafka
 /// opaque) until its delivery report arrives on the producer's poll thread. `pending` starts at
 /// one for the enqueueing itself, so the batch cannot finish before every message is enqueued.
 final class DeliveryBatch: Sendable {
@@ -43,14 +60,14 @@ final class DeliveryBatch: Sendable {
         var failed = 0
         var firstFailure: (code: Int32, reason: String)?
         var enqueueError: KafkaError?
-        var continuation: CheckedContinuation<DeliveryReport, Error>?
+        var result: Result<DeliveryReport, Error>?
+        var waiter: CheckedContinuation<DeliveryReport, Error>?
     }
     let topic: String
-    private let state: Mutex<State>
+    private let state = Mutex(State())
 
-    init(topic: String, continuation: CheckedContinuation<DeliveryReport, Error>) {
+    init(topic: String) {
         self.topic = topic
-        state = Mutex(State(continuation: continuation))
     }
 
     /// Called before handing a message to librdkafka, so an early report cannot end the batch.
@@ -65,6 +82,10 @@ final class DeliveryBatch: Sendable {
             state.enqueueError = error
         }
     }
+
+    var enqueueFailed: Bool { state.withLock { $0.enqueueError != nil } }
+
+    var isSettled: Bool { state.withLock { $0.result != nil } }
 
     func delivered(partition: Int32, offset: Int64, error: (code: Int32, reason: String)?) {
         finish { state in
@@ -82,20 +103,37 @@ final class DeliveryBatch: Sendable {
         }
     }
 
-    /// Applies `change` and, when nothing is pending any more, resumes the sender.
+    /// Waits until nothing is pending any more.
+    func result() async throws -> DeliveryReport {
+        try await withCheckedThrowingContinuation { continuation in
+            let ready = state.withLock { state in
+                if state.result == nil { state.waiter = continuation }
+                return state.result
+            }
+            if let ready { continuation.resume(with: ready) }
+        }
+    }
+
+    /// Applies `change` and, when nothing is pending any more, settles the result.
     private func finish(_ change: (inout State) -> Void) {
         let done: (CheckedContinuation<DeliveryReport, Error>, Result<DeliveryReport, Error>)? = state.withLock { state in
             change(&state)
             state.pending -= 1
-            guard state.pending == 0, let continuation = state.continuation else { return nil }
-            state.continuation = nil
+            guard state.pending == 0 else { return nil }
+            let result: Result<DeliveryReport, Error>
             if let failure = state.firstFailure {
-                return (continuation, .failure(KafkaDeliveryError(topic: topic, failed: state.failed, reason: failure.reason,
-                                                                   code: failure.code, report: state.report)))
+                result = .failure(KafkaDeliveryError(topic: topic, failed: state.failed, reason: failure.reason,
+                                                     code: failure.code, report: state.report))
+            } else if let error = state.enqueueError {
+                result = .failure(error)
+            } else {
+                result = .success(state.report)
             }
-            if let error = state.enqueueError { return (continuation, .failure(error)) }
-            return (continuation, .success(state.report))
+            state.result = result
+            guard let waiter = state.waiter else { return nil }
+            state.waiter = nil
+            return (waiter, result)
         }
-        if let (continuation, result) = done { continuation.resume(with: result) }
+        if let (waiter, result) = done { waiter.resume(with: result) }
     }
 }

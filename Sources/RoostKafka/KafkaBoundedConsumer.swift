@@ -4,6 +4,11 @@ import Synchronization
 /// Reads fixed offset ranges by explicit assignment (no group membership, so no rebalance waits)
 /// and commits to the consumer group `groupID` only when told, so lag tools see progress.
 ///
+/// Ranges are read one after another in the order given, each in offset order, so the same ranges
+/// always come back in the same order; the next `readAhead` ranges are fetched meanwhile (see
+/// `KafkaRangeReader`). Prefetched records wait in librdkafka's per-partition queues, so memory is
+/// bounded by `(1 + readAhead) × queued.max.messages.kbytes` (64 MB by default).
+///
 /// Typical use: `committedOffsets` and `watermarks` to plan ranges, `assign`, `nextBatch` until
 /// nil, then `commit` the ranges' ends once the records are safely stored.
 public final class KafkaBoundedConsumer: Sendable {
@@ -14,6 +19,9 @@ public final class KafkaBoundedConsumer: Sendable {
         // A fetch parked at a finished partition's end delays the next range's first fetch by
         // this much (one fetch in flight per broker); bounded reads never wait for new records.
         "fetch.wait.max.ms": "10",
+        // Per partition queue here (librdkafka's default, 64 MB, bounds a consumer's one shared
+        // queue): with the default read-ahead, four partitions prefetch 64 MB in all.
+        "queued.max.messages.kbytes": "16384",
     ]
 
     public let topic: String
@@ -21,15 +29,23 @@ public final class KafkaBoundedConsumer: Sendable {
     /// How long `nextBatch` waits with nothing arriving before it reports a stall.
     public let stallTimeout: Duration
     private let handle: KafkaHandle
-    /// Each unfinished partition's end (exclusive); touched only on the handle's queue.
-    private let remaining = Mutex<[Int32: Int64]>([:])
+    /// Used only on the handle's queue (the Mutex makes that checkable; it is never contended).
+    private let reader: Mutex<KafkaRangeReader>
 
-    public init(config: KafkaClientConfig, groupID: String, topic: String, stallTimeout: Duration = .seconds(30)) throws {
+    /// `readAhead`: how many ranges after the one being read are fetched meanwhile.
+    public init(config: KafkaClientConfig, groupID: String, topic: String, stallTimeout: Duration = .seconds(30),
+                readAhead: Int = 3) throws {
         self.topic = topic
         self.groupID = groupID
         self.stallTimeout = stallTimeout
         handle = try KafkaHandle(RD_KAFKA_CONSUMER, config: config,
                                  defaults: Self.defaults.merging(["group.id": groupID]) { $1 })
+        reader = Mutex(KafkaRangeReader(topic: topic, readAhead: readAhead, consumer: handle.pointer))
+    }
+
+    deinit {
+        // Partition queues are released before the handle is destroyed (after this body).
+        reader.withLock { $0.stop() }
     }
 
     public func watermarks() async throws -> [KafkaWatermarks] {
@@ -52,57 +68,25 @@ public final class KafkaBoundedConsumer: Sendable {
         }
     }
 
-    /// Starts reading `ranges` (empty ones are skipped).
+    /// Starts reading `ranges` (empty ones are skipped), replacing earlier ones.
     public func assign(_ ranges: [KafkaOffsetRange]) async throws {
-        let active = ranges.filter { !$0.isEmpty }
-        try await handle.perform { [self] rk in
-            remaining.withLock { $0 = Dictionary(uniqueKeysWithValues: active.map { ($0.partition, $0.end) }) }
-            let list = makePartitionList(topic: topic, active.map { ($0.partition, $0.start) })
-            defer { rd_kafka_topic_partition_list_destroy(list) }
-            let code = rd_kafka_assign(rk, list)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else { throw KafkaError("cannot assign \(topic)", code) }
+        try await handle.perform { [self] _ in
+            try reader.withLock { try $0.start(ranges) }
         }
     }
 
-    /// The next records inside the assigned ranges, at most `max`; nil once every range is read.
+    /// The next records inside the assigned ranges, at most `max`, in reading order (a batch may
+    /// end one range and begin the next); nil once every range is read.
     public func nextBatch(max: Int = 10_000) async throws -> [KafkaRecord]? {
-        try await handle.perform { [self] rk in
-            guard !remaining.withLock({ $0.isEmpty }) else { return nil }
-            let result = try handle.pollBlocking(max: max, idle: stallTimeout) { message in
-                try self.accept(message, rk)
+        try await handle.perform { [self] _ in
+            try reader.withLock { reader in
+                guard !reader.isDone else { return nil }
+                let records = try reader.read(max: max, wait: stallTimeout)
+                if records.isEmpty && !reader.isDone {
+                    throw handle.timeoutError("no records from \(topic) [\(reader.current ?? -1)] for \(stallTimeout) although its range is not done;")
+                }
+                return records.isEmpty ? nil : records
             }
-            if result.idle {
-                let waiting = remaining.withLock { $0.keys.sorted() }.map(String.init).joined(separator: ", ")
-                throw handle.timeoutError("no records from \(topic) partitions \(waiting) for \(stallTimeout) although their ranges are not done;")
-            }
-            return result.records
-        }
-    }
-
-    private func accept(_ message: UnsafeMutablePointer<rd_kafka_message_t>, _ rk: OpaquePointer) throws -> (record: KafkaRecord?, stop: Bool) {
-        let m = message.pointee
-        guard let end = remaining.withLock({ $0[m.partition] }) else { return (nil, false) }
-        switch m.err {
-        case RD_KAFKA_RESP_ERR_NO_ERROR:
-            guard m.offset < end else { return (nil, finish(m.partition, rk)) }
-            let record = KafkaRecord(copying: message)
-            return (record, m.offset >= end - 1 ? finish(m.partition, rk) : false)
-        case RD_KAFKA_RESP_ERR__PARTITION_EOF:
-            return (nil, m.offset >= end ? finish(m.partition, rk) : false)
-        default:
-            throw consumeError(message)
-        }
-    }
-
-    /// Marks a partition's range done and pauses it so nothing past its end is fetched.
-    /// Returns whether every range is now done.
-    private func finish(_ partition: Int32, _ rk: OpaquePointer) -> Bool {
-        let list = makePartitionList(topic: topic, [(partition, Int64(RD_KAFKA_OFFSET_INVALID))])
-        rd_kafka_pause_partitions(rk, list)
-        rd_kafka_topic_partition_list_destroy(list)
-        return remaining.withLock { remaining in
-            remaining[partition] = nil
-            return remaining.isEmpty
         }
     }
 
@@ -120,5 +104,8 @@ public final class KafkaBoundedConsumer: Sendable {
         }
     }
 
-    public func close() async { await handle.close(consumer: true) }
+    public func close() async {
+        _ = try? await handle.perform { [self] _ in reader.withLock { $0.stop() } }
+        await handle.close(consumer: true)
+    }
 }

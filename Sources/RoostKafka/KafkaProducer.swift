@@ -5,9 +5,10 @@ import Synchronization
 /// A Kafka producer: idempotent with `acks=all` unless the properties say otherwise.
 ///
 /// `send` enqueues a batch and returns when every record's delivery report has arrived, so one
-/// await covers many records. A dedicated poll thread serves delivery reports; enqueueing runs on
-/// the handle's queue and blocks there (not on the cooperative pool) while the producer queue is
-/// full, so memory is bounded by `queue.buffering.max.*`, not by the batch size.
+/// await covers many records; `enqueue` returns as soon as the batch is in librdkafka's queue, for
+/// streams of batches. A dedicated poll thread serves delivery reports; enqueueing runs on the
+/// handle's queue and blocks there (not on the cooperative pool) while the producer queue is full,
+/// so memory is bounded by `queue.buffering.max.*`, not by the number of records.
 public final class KafkaProducer: Sendable {
     public static let defaults = ["enable.idempotence": "true", "acks": "all"]
 
@@ -40,31 +41,42 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func send(_ messages: [KafkaMessage], to topic: String) async throws -> DeliveryReport {
         if messages.isEmpty { return DeliveryReport() }
-        return try await withCheckedThrowingContinuation { continuation in
-            let batch = DeliveryBatch(topic: topic, continuation: continuation)
+        return try await enqueue(messages, to: topic).report()
+    }
+
+    /// Hands `messages` to librdkafka and returns once all are in its queue, without waiting for
+    /// their delivery: a caller streaming many records enqueues batch after batch and awaits the
+    /// reports later, so librdkafka's queue stays full and memory stays bounded by
+    /// `queue.buffering.max.messages` / `queue.buffering.max.kbytes` (enqueueing waits while the
+    /// queue is full).
+    public func enqueue(_ messages: [KafkaMessage], to topic: String) async -> PendingDelivery {
+        let batch = DeliveryBatch(topic: topic)
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             handle.queue.async { [self] in
-                // Checked on the queue: `close` sets the flag and then waits for the queue, so no
-                // enqueue can reach a handle that is being flushed and destroyed.
-                guard !closed.load(ordering: .acquiring) else {
-                    batch.enqueueFinished(error: KafkaError("the producer is closed"))
-                    return
-                }
-                guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
-                    batch.enqueueFinished(error: KafkaError("cannot produce to \(topic)", rd_kafka_last_error()))
-                    return
-                }
-                // Reference-counted: records still in flight keep the topic alive after this.
-                defer { rd_kafka_topic_destroy(topicHandle) }
-                var failure: KafkaError?
-                for message in messages {
-                    if let error = Self.enqueue(message, topic: topicHandle, batch: batch, on: handle.pointer) {
-                        failure = error
-                        break
-                    }
-                }
-                batch.enqueueFinished(error: failure)
+                batch.enqueueFinished(error: enqueueBlocking(messages, to: topic, batch: batch))
+                continuation.resume()
             }
         }
+        return PendingDelivery(batch: batch)
+    }
+
+    /// Enqueues on the handle's queue; the first error, after which nothing more was enqueued.
+    private func enqueueBlocking(_ messages: [KafkaMessage], to topic: String, batch: DeliveryBatch) -> KafkaError? {
+        // Checked on the queue: `close` sets the flag and then waits for the queue, so no
+        // enqueue can reach a handle that is being flushed and destroyed.
+        guard !closed.load(ordering: .acquiring) else { return KafkaError("the producer is closed") }
+        guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
+            return KafkaError("cannot produce to \(topic)", rd_kafka_last_error())
+        }
+        // Reference-counted: records still in flight keep the topic alive after this.
+        defer { rd_kafka_topic_destroy(topicHandle) }
+        for (index, message) in messages.enumerated() {
+            if let error = Self.enqueue(message, topic: topicHandle, batch: batch, on: handle.pointer) { return error }
+            // Delivery reports served here too, as kcat does: records are then freed on the
+            // thread that allocated them (glibc frees those faster), and the poll thread is woken less.
+            if index % 1000 == 999 { rd_kafka_poll(handle.pointer, 0) }
+        }
+        return nil
     }
 
     /// Waits up to `flushTimeout` for queued records to be delivered, then stops. Records still
@@ -81,7 +93,7 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Hands one message to librdkafka (blocking while its queue is full); nil on success.
+    /// Hands one message to librdkafka (waiting while its queue is full); nil on success.
     private static func enqueue(_ message: KafkaMessage, topic: OpaquePointer, batch: DeliveryBatch, on rk: OpaquePointer) -> KafkaError? {
         var headers: OpaquePointer?
         if !message.headers.isEmpty {
@@ -94,11 +106,18 @@ public final class KafkaProducer: Sendable {
         }
         let opaque = Unmanaged.passRetained(batch).toOpaque()
         batch.enqueueing()
-        let code = message.key.withOptionalBytes { key, keyCount in
-            message.value.withOptionalBytes { value, valueCount in
-                roost_kafka_produce(rk, topic, message.partition ?? RD_KAFKA_PARTITION_UA, key, keyCount, value, valueCount,
-                                    headers, message.timestampMilliseconds ?? 0, opaque)
+        var code = RD_KAFKA_RESP_ERR__QUEUE_FULL
+        while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
+            code = message.key.withOptionalBytes { key, keyCount in
+                message.value.withOptionalBytes { value, valueCount in
+                    roost_kafka_produce(rk, topic, message.partition ?? RD_KAFKA_PARTITION_UA, key, keyCount, value, valueCount,
+                                        headers, message.timestampMilliseconds ?? 0, opaque)
+                }
             }
+            // Full: serve delivery reports here until some room is free, as kcat does. (Blocking
+            // in librdkafka instead woke this thread for every single freed slot: a context
+            // switch per record once the queue had filled.)
+            if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { rd_kafka_poll(rk, 10) }
         }
         guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
         if let headers { rd_kafka_headers_destroy(headers) }

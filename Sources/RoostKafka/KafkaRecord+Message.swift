@@ -1,8 +1,9 @@
 import CKafka
 
 extension KafkaRecord {
-    /// Copies a consumed librdkafka message (the caller still owns and destroys it).
-    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>) {
+    /// Copies a consumed librdkafka message (the caller still owns and destroys it). `topic`, when
+    /// the caller knows it, saves looking the name up for each record.
+    init(copying message: UnsafeMutablePointer<rd_kafka_message_t>, topic: String? = nil) {
         let m = message.pointee
         var headers: [KafkaHeader] = []
         var list: OpaquePointer?
@@ -19,7 +20,7 @@ extension KafkaRecord {
         }
         var timestampType = RD_KAFKA_TIMESTAMP_NOT_AVAILABLE
         let timestamp = rd_kafka_message_timestamp(message, &timestampType)
-        self.init(topic: m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
+        self.init(topic: topic ?? m.rkt.map { String(cString: rd_kafka_topic_name($0)) } ?? "",
                   partition: m.partition, offset: m.offset,
                   key: m.key.map { Array(UnsafeRawBufferPointer(start: $0, count: m.key_len)) },
                   value: m.payload.map { Array(UnsafeRawBufferPointer(start: $0, count: m.len)) },

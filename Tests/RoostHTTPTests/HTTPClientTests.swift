@@ -11,8 +11,9 @@ import Testing
         let method: String
         let query: String
         let headers: [String: String]
+        let clientPort: Int
         var body = Data()
-        enum CodingKeys: CodingKey { case method, query, headers }
+        enum CodingKeys: String, CodingKey { case method, query, headers, clientPort = "client_port" }
     }
 
     func echo(_ server: ServerProcess, method: String, body: HTTPRequest.Body, headers: HTTPHeaders = [:]) async throws -> Echo {
@@ -162,5 +163,12 @@ import Testing
             return try await group.reduce(into: [Int]()) { $0.append($1) }
         }
         #expect(statuses.sorted() == (0..<40).map { 200 + $0 % 4 }.sorted())
+    }
+
+    @Test func aRequestSentAsThePreviousOneEndsReusesItsThreadAndConnection() async throws {
+        let server = try await ServerProcess.python("http_test_server.py")
+        var ports: Set<Int> = []
+        for _ in 0..<20 { ports.insert(try await echo(server, method: "PUT", body: .data(Data(count: 1000))).clientPort) }
+        #expect(ports.count == 1, "one connection for requests one after another, not \(ports.count)")
     }
 }

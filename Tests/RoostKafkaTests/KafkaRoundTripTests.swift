@@ -57,6 +57,26 @@ import Testing
         try await producer.close()
     }
 
+    /// Ranges fetched ahead wait on their own partition queues: records still come back range
+    /// after range, in the order the ranges were given, each in offset order.
+    @Test func rangesAreReadOneAfterAnotherInTheOrderGivenWhileLaterOnesAreFetched() async throws {
+        let cluster = try EmbeddedKafkaCluster(brokers: 1)
+        try await cluster.createTopic("ordered", partitions: 4)
+        let config = KafkaClientConfig(bootstrapServers: cluster.bootstrapServers)
+        let producer = try KafkaProducer(config: config)
+        try await producer.send((0..<200).map { KafkaMessage(value: Array("r\($0)".utf8), partition: Int32($0 % 4)) }, to: "ordered")
+        try await producer.close()
+
+        let consumer = try KafkaBoundedConsumer(config: config, groupID: "ordered-group", topic: "ordered", readAhead: 2)
+        let order: [Int32] = [2, 0, 3, 1]
+        try await consumer.assign(order.map { KafkaOffsetRange(partition: $0, start: 5, end: 45) })
+        var records: [KafkaRecord] = []
+        while let batch = try await consumer.nextBatch(max: 7) { records += batch }
+        await consumer.close()
+        #expect(records.map(\.partition) == order.flatMap { Array(repeating: $0, count: 40) })
+        #expect(records.map(\.offset) == Array(repeating: Array(5..<45), count: 4).flatMap { $0 })
+    }
+
     @Test func aRejectedProduceIsAnErrorWithLibrdkafkasReason() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         try await cluster.createTopic("rejected", partitions: 1)

@@ -62,6 +62,16 @@ import Testing
         let result = try await client.upload(bucket: bucket, key: "big.bin", payload: try .file(source))
         #expect(result.parts == 11)
         #expect(result.etag.hasSuffix("-11"))
+        // The parts' CRC-32 checksums reached the server: it holds their composite, the CRC-32 of
+        // the parts' CRC-32s (moto leaves out S3's "-<parts>" suffix).
+        var head = S3Client.Request(method: "HEAD", bucket: bucket, key: "big.bin")
+        head.headers["x-amz-checksum-mode"] = "ENABLED"
+        let stored = try #require(try await client.send(head).headers["x-amz-checksum-crc32"])
+        let partSize = client.configuration.partSize
+        let partCRCs = stride(from: 0, to: data.count, by: partSize).flatMap { start in
+            PayloadDigests(data: data[start..<min(start + partSize, data.count)]).crc32Bytes
+        }
+        #expect(stored.split(separator: "-").first.map(String.init) == PayloadDigests(data: Data(partCRCs)).crc32Bytes.base64)
         let object = try await client.getObject(bucket: bucket, key: "big.bin", toFile: target)
         #expect(object.size == UInt64(data.count))
         #expect(FileManager.default.contentsEqual(atPath: source, andPath: target))

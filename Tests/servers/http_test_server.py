@@ -3,7 +3,7 @@
 "PORT <n>" on stdout once it listens.
 
   /echo         any method: the request body back, and a JSON header X-Echo with the method,
-                query and headers
+                query, headers and the client's port (which tells connections apart)
   /bytes?n=N    N bytes of the pattern i % 251
   /status/N     status N, body "status N", header X-Mixed-Case
   /slow?s=S     waits S seconds, then 200; stops early when the client hangs up
@@ -45,7 +45,7 @@ class Handler(serving.Handler):
         body = self.read_body()
         if url.path == "/echo":
             report = {
-                "method": self.command, "path": url.path, "query": url.query,
+                "method": self.command, "path": url.path, "query": url.query, "client_port": self.client_address[1],
                 "headers": {k.lower(): v for k, v in self.headers.items()},
             }
             self.reply(200, body, [("X-Echo", json.dumps(report))])

@@ -41,17 +41,25 @@ final class CurlThreadPool: @unchecked Sendable {
             failEverything()
             return
         }
-        while let transfer = next() { transfer.perform(on: easy) }
+        var finished: CurlTransfer?
+        while let transfer = next(resuming: finished) {
+            transfer.perform(on: easy)
+            finished = transfer
+        }
     }
 
-    private func next() -> CurlTransfer? {
+    /// This thread counts as idle before the transfer it finished resumes its caller: a caller
+    /// that sends its next request at once (the next part of an upload) then gets this thread and
+    /// its open connection, instead of a new thread and a new connection.
+    private func next(resuming finished: CurlTransfer?) -> CurlTransfer? {
+        condition.lock()
+        idleThreads += 1
+        condition.unlock()
+        finished?.resume()
         condition.lock()
         defer { condition.unlock() }
-        while pending.isEmpty && !closed {
-            idleThreads += 1
-            condition.wait()
-            idleThreads -= 1
-        }
+        while pending.isEmpty && !closed { condition.wait() }
+        idleThreads -= 1
         return pending.isEmpty ? nil : pending.removeFirst()
     }
 

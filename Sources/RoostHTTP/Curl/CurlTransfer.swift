@@ -27,12 +27,18 @@ final class CurlTransfer: @unchecked Sendable {
     /// Aborts the transfer within about a second (libcurl's progress callback period).
     func cancel() { cancelled.store(true, ordering: .relaxed) }
 
-    /// Runs the transfer on a pool thread and resumes `send`.
+    private var result: Result<HTTPResponse, Error>?
+
+    /// Runs the transfer on a pool thread; `resume` then hands the outcome to `send`.
     func perform(on easy: CurlEasy) {
-        let result = cancelled.load(ordering: .relaxed) ? .failure(CancellationError()) : Result { try run(easy) }
+        result = cancelled.load(ordering: .relaxed) ? .failure(CancellationError()) : Result { try run(easy) }
         reader = nil
-        continuation?.resume(with: result)
+    }
+
+    func resume() {
+        if let result { continuation?.resume(with: result) }
         continuation = nil
+        result = nil
     }
 
     private func run(_ easy: CurlEasy) throws -> HTTPResponse {

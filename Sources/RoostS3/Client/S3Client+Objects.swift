@@ -16,14 +16,13 @@ extension S3Client {
     /// One PUT with an `x-amz-checksum-sha256` header, which S3 verifies. For objects of any
     /// size use `upload`, which switches to multipart.
     public func putObject(bucket: String, key: String, payload: S3Payload, contentType: String? = nil) async throws -> S3PutResult {
-        let digests = try await payload.digests()
-        let checksum = digests.sha256.base64
+        let sha256 = try await payload.digests().sha256
+        let checksum = sha256.base64
         var request = Request(method: "PUT", bucket: bucket, key: key, payload: payload)
         request.headers["x-amz-checksum-sha256"] = checksum
-        request.headers["Content-MD5"] = digests.md5.base64
         if let contentType { request.headers["Content-Type"] = contentType }
         addEncryptionHeaders(&request)
-        let response = try await send(request, digests: digests)
+        let response = try await send(request, payloadSHA256: sha256)
         return S3PutResult(etag: S3Object.unquoted(response.headers["ETag"] ?? ""), checksumSHA256: checksum, size: payload.count,
                            parts: 1)
     }
@@ -80,12 +79,12 @@ extension S3Client {
             let batch = keys[start..<min(start + 1000, keys.count)]
             let body = "<Delete><Quiet>true</Quiet>" + batch.map { "<Object><Key>\(XMLText.escape($0))</Key></Object>" }.joined()
                 + "</Delete>"
-            let payload = S3Payload.data(Data(body.utf8))
-            let digests = try await payload.digests()
-            var request = Request(method: "POST", bucket: bucket, query: [("delete", "")], payload: payload)
-            request.headers["Content-MD5"] = digests.md5.base64
+            let data = Data(body.utf8)
+            var request = Request(method: "POST", bucket: bucket, query: [("delete", "")], payload: .data(data))
+            // DeleteObjects is the one call S3 (and most compatible stores) refuses without Content-MD5.
+            request.headers["Content-MD5"] = Digest.md5(data).base64
             request.headers["Content-Type"] = "application/xml"
-            let root = try document(try await send(request, digests: digests), request)
+            let root = try document(try await send(request), request)
             if let failure = root.all("Error").first {
                 throw S3Error(status: 200, code: failure["Code"] ?? "DeleteFailed", message: failure["Message"] ?? "",
                               requestID: nil, operation: "DELETE s3://\(bucket)/\(failure["Key"] ?? "")")

@@ -42,10 +42,10 @@ public final class S3Client: Sendable {
 
     /// Sends `request` until it succeeds or fails for good; a 2xx response is returned, anything
     /// else thrown as `S3Error` (or `HTTPError` when no response came).
-    func send(_ request: Request, digests: PayloadDigests? = nil) async throws -> HTTPResponse {
-        var payloadDigests = digests
-        if payloadDigests == nil { payloadDigests = try await request.payload.digests() }
-        let payloadHash = payloadDigests!.sha256.hex
+    /// `payloadSHA256` saves hashing the payload again when the caller already did.
+    func send(_ request: Request, payloadSHA256: [UInt8]? = nil) async throws -> HTTPResponse {
+        let payloadHash: String
+        if let payloadSHA256 { payloadHash = payloadSHA256.hex } else { payloadHash = try await request.payload.digests().sha256.hex }
         let location = endpoint.locate(bucket: request.bucket, key: request.key, query: request.query)
         return try await retrying(configuration.retry, decide: Self.decide, onRetry: { attempt, error, delay in
             logger.warning("S3 request failed, retrying", metadata: [

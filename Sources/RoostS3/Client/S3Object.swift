@@ -18,8 +18,9 @@ public struct S3Object: Sendable, Equatable {
 /// What an upload produced.
 public struct S3PutResult: Sendable, Equatable {
     public let etag: String
-    /// Base64 SHA-256 of the whole object for single uploads; for multipart uploads S3's
-    /// composite form (SHA-256 of the parts' digests, then "-<parts>").
+    /// Base64 SHA-256 of the whole object for single uploads (S3 verified it); for multipart
+    /// uploads in S3's composite form (SHA-256 of the parts' SHA-256s, then "-<parts>"), computed
+    /// here from the SHA-256s each part was signed with (S3 stores a composite CRC-32 instead).
     public let checksumSHA256: String
     public let size: UInt64
     public let parts: Int

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import RoostGzip
 import RoostHTTP
 
 /// A request body S3 can be sent again on retry: bytes in memory or a slice of a file.
@@ -39,8 +40,9 @@ public enum S3Payload: Sendable {
         }
     }
 
-    /// SHA-256 (for the signature and checksum header) and MD5 (Content-MD5), in one pass.
-    /// Files are read on a queue of their own, off Swift's cooperative pool.
+    /// SHA-256 (the signature's payload hash, and `x-amz-checksum-sha256` of single PUTs) and
+    /// CRC-32 (`x-amz-checksum-crc32` of parts), in one pass. Files are read on a queue of their
+    /// own, off Swift's cooperative pool.
     func digests() async throws -> PayloadDigests {
         switch self {
         case .empty: return PayloadDigests(data: Data())
@@ -57,15 +59,22 @@ public enum S3Payload: Sendable {
     private static let fileQueue = DispatchQueue(label: "roost.s3.payload-digests", attributes: .concurrent)
 }
 
-struct PayloadDigests: Sendable {
+struct PayloadDigests: Sendable, Equatable {
     let sha256: [UInt8]
-    let md5: [UInt8]
+    let crc32: UInt32
+
+    /// Big-endian, as S3 combines and (in base64) sends it.
+    var crc32Bytes: [UInt8] { [24, 16, 8, 0].map { UInt8(truncatingIfNeeded: crc32 >> $0) } }
 
     init(data: Data) {
-        var sha = Digest.Hasher.sha256(), md5 = Digest.Hasher.md5()
-        data.withUnsafeBytes { sha.update($0); md5.update($0) }
-        self.sha256 = sha.finish()
-        self.md5 = md5.finish()
+        var sha256 = Digest.Hasher.sha256()
+        var crc32: UInt32 = 0
+        data.withUnsafeBytes {
+            sha256.update($0)
+            crc32 = Gzip.crc32($0)
+        }
+        self.sha256 = sha256.finish()
+        self.crc32 = crc32
     }
 
     /// Reads with `pread` into one 1 MiB buffer: Foundation's FileHandle reads 4 KiB at a time
@@ -74,7 +83,8 @@ struct PayloadDigests: Sendable {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { throw HTTPBodyError(path: path, reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
-        var sha = Digest.Hasher.sha256(), md5 = Digest.Hasher.md5()
+        var sha256 = Digest.Hasher.sha256()
+        var crc32: UInt32 = 0
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 1 << 20, alignment: 16)
         defer { buffer.deallocate() }
         var position = offset
@@ -84,11 +94,11 @@ struct PayloadDigests: Sendable {
                 throw HTTPBodyError(path: path, reason: count == 0 ? "the file is shorter than expected" : String(cString: strerror(errno)))
             }
             let chunk = UnsafeRawBufferPointer(rebasing: buffer[..<count])
-            sha.update(chunk)
-            md5.update(chunk)
+            sha256.update(chunk)
+            crc32 = Gzip.crc32(chunk, continuing: crc32)
             position += UInt64(count)
         }
-        self.sha256 = sha.finish()
-        self.md5 = md5.finish()
+        self.sha256 = sha256.finish()
+        self.crc32 = crc32
     }
 }

@@ -3,8 +3,11 @@ import Foundation
 
 /// SHA-256, MD5 and HMAC-SHA256 from libcrypto. RoostS3 is libcrypto's only wrapper.
 enum Digest {
-    static func sha256(_ data: some ContiguousBytes) -> [UInt8] {
-        var hasher = Hasher(EVP_sha256())
+    static func sha256(_ data: some ContiguousBytes) -> [UInt8] { digest(.sha256(), data) }
+
+    static func md5(_ data: some ContiguousBytes) -> [UInt8] { digest(.md5(), data) }
+
+    private static func digest(_ hasher: consuming Hasher, _ data: some ContiguousBytes) -> [UInt8] {
         data.withUnsafeBytes { hasher.update($0) }
         return hasher.finish()
     }

@@ -12,7 +12,7 @@ extension KafkaCommand {
         @Option(help: "The JSON-lines file.") var file: String
         @Option(help: "Top-level field whose value keys each record.") var keyField: String?
         @Option(help: "none, gzip, snappy, lz4 or zstd (default: compression.type from kafka.properties).") var compression: String?
-        @Option(help: "Records per awaited batch.") var batchSize = 10_000
+        @Option(help: "Records handed to librdkafka at a time.") var batchSize = JSONLinesProducer.defaultBatchSize
 
         func validate() throws {
             if batchSize < 1 { throw ValidationError("--batch-size must be at least 1") }

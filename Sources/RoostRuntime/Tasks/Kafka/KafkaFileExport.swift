@@ -1,8 +1,7 @@
 import RoostKafka
 
 /// Writes offset ranges to a JSON-lines file (`JSONLinesFileSink`), one partition after another
-/// in offset order, so the same ranges always give the same bytes (or all at once into a sink
-/// that keeps partitions apart). The file appears only complete.
+/// in offset order, so the same ranges always give the same bytes. The file appears only complete.
 /// Shared by the `kafka_consume` task type and `roost kafka consume`.
 public enum KafkaFileExport {
     /// Returns the number of records written; `progress` sees each batch's size. `writer` names
@@ -14,19 +13,27 @@ public enum KafkaFileExport {
         return try await write(ranges, from: consumer, into: &sink, progress: progress)
     }
 
+    /// Records per batch: two are in memory at once (one written while the next is read), and a
+    /// batch this size is still in the CPU's cache when it is encoded.
+    static let recordsPerBatch = 1_000
+
     /// Writes the ranges into any sink, committing it when complete and discarding it on failure.
     static func write(_ ranges: [KafkaOffsetRange], from consumer: KafkaBoundedConsumer, into sink: inout some KafkaRecordSink,
                       progress: (Int) -> Void = { _ in }) async throws -> Int {
         var written = 0
         do {
-            for assignment in assignments(ranges, together: sink.readsPartitionsTogether) {
-                try await consumer.assign(assignment)
-                while let batch = try await consumer.nextBatch() {
-                    try sink.write(batch)
-                    written += batch.count
-                    progress(batch.count)
-                    try Task.checkCancellation()
-                }
+            // The consumer hands the ranges back one after another, in this order, fetching the
+            // next few meanwhile with bounded memory (see `KafkaBoundedConsumer`).
+            try await consumer.assign(ranges)
+            var batch = try await consumer.nextBatch(max: recordsPerBatch)
+            while let records = batch {
+                // The next batch is read off librdkafka's queues while this one is written.
+                async let next = consumer.nextBatch(max: recordsPerBatch)
+                try sink.write(records)
+                written += records.count
+                progress(records.count)
+                try Task.checkCancellation()
+                batch = try await next
             }
             try sink.commit()
         } catch {
@@ -34,28 +41,5 @@ public enum KafkaFileExport {
             throw error
         }
         return written
-    }
-
-    /// Records per assignment when partitions are read together: librdkafka prefetches every
-    /// assigned partition (up to 64 MB), so bounding the records assigned at once bounds memory,
-    /// while reading many partitions at once avoids a first-fetch wait per partition.
-    static let recordsPerAssignment: Int64 = 5_000
-
-    /// The non-empty ranges, one at a time or grouped up to `recordsPerAssignment` (a larger
-    /// range alone).
-    static func assignments(_ ranges: [KafkaOffsetRange], together: Bool) -> [[KafkaOffsetRange]] {
-        let active = ranges.filter { !$0.isEmpty }
-        guard together else { return active.map { [$0] } }
-        var groups: [[KafkaOffsetRange]] = []
-        var records: Int64 = 0
-        for range in active {
-            if groups.isEmpty || records + range.count > recordsPerAssignment {
-                groups.append([])
-                records = 0
-            }
-            groups[groups.count - 1].append(range)
-            records += range.count
-        }
-        return groups
     }
 }

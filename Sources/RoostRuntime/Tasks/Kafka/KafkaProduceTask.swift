@@ -7,8 +7,8 @@ import RoostStore
 ///
 /// params: `topic` (required); `path` (required, may use `{dag_id}`, `{run_id}`, `{task_id}`,
 /// `{ds}`); `key_field` (optional: the top-level field whose value keys the record);
-/// `compression` (optional: none, gzip, snappy, lz4, zstd); `batch_size` (records per awaited
-/// batch, default 10000). What each partition received is recorded on the attempt (metrics
+/// `compression` (optional: none, gzip, snappy, lz4, zstd); `batch_size` (records handed to
+/// librdkafka at a time, default 1000). What each partition received is recorded on the attempt (metrics
 /// `records_produced`, `partitions`) and in `roost.kafka_offset_ranges`. A retry sends the whole
 /// file again: delivery is at least once across tries, exactly once within one.
 public struct KafkaProduceTask: TaskType {
@@ -44,7 +44,7 @@ public struct KafkaProduceTask: TaskType {
         let topic = try params.requiredString("topic")
         let path = TaskPathTemplate.resolve(try params.requiredString("path"), for: context.task)
         let keyField = params["key_field"]?.stringValue
-        let batchSize = Int(try params.optionalNumber("batch_size") ?? 10_000)
+        let batchSize = Int(try params.optionalNumber("batch_size") ?? Double(JSONLinesProducer.defaultBatchSize))
         var config = try KafkaClientConfig(kafka)
         if let compression = params["compression"]?.stringValue { config.properties["compression.type"] = compression }
 

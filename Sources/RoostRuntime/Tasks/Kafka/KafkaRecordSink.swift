@@ -4,16 +4,9 @@ import RoostKafka
 /// Where `kafka_consume` puts records. Output becomes visible only at `commit`, so a try that
 /// fails or is killed leaves nothing half-written and a retry writes exactly the same output.
 protocol KafkaRecordSink {
-    /// Whether records of all ranges may arrive interleaved (faster: one assignment for all);
-    /// otherwise one range after another, in offset order.
-    var readsPartitionsTogether: Bool { get }
     mutating func write(_ records: [KafkaRecord]) throws
     mutating func commit() throws
     func discard()
-}
-
-extension KafkaRecordSink {
-    var readsPartitionsTogether: Bool { false }
 }
 
 /// A JSON-lines file, one object per record in the order written:
@@ -26,6 +19,8 @@ struct JSONLinesFileSink: KafkaRecordSink {
     let path: String
     private let partialPath: String
     private let handle: FileHandle
+    /// Reused from batch to batch, so its storage is allocated once.
+    private var encoder = JSONLineWriter()
 
     init(path: String, writer: String) throws {
         self.path = path
@@ -40,9 +35,9 @@ struct JSONLinesFileSink: KafkaRecordSink {
     }
 
     mutating func write(_ records: [KafkaRecord]) throws {
-        var line = JSONLineWriter()
-        for record in records { line.append(record) }
-        try handle.write(contentsOf: line.bytes)
+        encoder.reset()
+        for record in records { encoder.append(record) }
+        try encoder.bytes.withUnsafeBytes { try handle.write(contentsOf: $0) }
     }
 
     mutating func commit() throws {

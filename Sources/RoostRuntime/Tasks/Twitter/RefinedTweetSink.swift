@@ -7,8 +7,8 @@ import RoostStore
 /// `refined/<topic>-<partition>-<first offset>.jsonl` (one `RefinedTweet` a line) and
 /// `quarantine/<topic>-<partition>-<first offset>.jsonl` (the raw record and why it was refused).
 /// File names come from the offset ranges, so the lake keys made from them are deterministic.
-/// Partitions arrive interleaved (all ranges are read at once); each file holds one partition's
-/// records in offset order, so its bytes do not depend on the interleaving.
+/// Each file holds one partition's records in offset order, so its bytes do not depend on the
+/// order in which partitions arrive (range after range from `KafkaBoundedConsumer`).
 /// A tweet seen again in its partition (a retried `twitter_ingest` produces again what a killed
 /// try already sent; the producer keys by tweet id, so copies share a partition) is dropped: the
 /// first copy, in offset order, is the one kept, so every try keeps the same one.
@@ -29,8 +29,6 @@ struct RefinedTweetSink: KafkaRecordSink {
         let letter: DeadLetterStore.Letter
         let message: KafkaMessage
     }
-
-    var readsPartitionsTogether: Bool { true }
 
     /// One partition's range: its two files and the tweet ids already written.
     private struct RangeFiles {
