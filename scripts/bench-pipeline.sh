@@ -28,7 +28,7 @@ urllib.request.urlopen(urllib.request.Request(api + "/_admin/scenario", data=jso
 PY
 
 mkdir -p "$work/dags"
-sed -e 's|replay: config/samples/twitter|query: roost\n      lookback: 4h|' -e "s|\.run/staging|$work/staging|" \
+sed -e 's|replay: config/samples/twitter|query: roost\n      lookback: 4h\n      parallel_slices: 4|' -e "s|\.run/staging|$work/staging|" \
     -e 's|^schedule: "@hourly"|schedule: null|' config/dags/twitter_pipeline.yaml >"$work/dags/twitter_pipeline.yaml"
 "$roost" scheduler 2>"$work/scheduler.log" & pids+=($!)
 "$roost" worker --queues ingest --concurrency 1 2>"$work/ingest.log" & ingest=$!; pids+=($ingest)

@@ -82,6 +82,9 @@ public struct JSONParseError: Error, CustomStringConvertible, Sendable {
 struct JSONTextParser {
     let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Members of the objects being parsed, innermost last: each object's dictionary is made once, at
+    /// its `}`, with room for all its members (growing it member by member cost a tenth of a parse).
+    var pendingMembers: [(key: String, value: JSONValue)] = []
     /// Deeper nesting than any API sends; the bound keeps hostile input from exhausting the stack.
     static let maxDepth = 512
 
@@ -143,13 +146,17 @@ struct JSONTextParser {
 
     private mutating func object(depth: Int) throws -> JSONValue {
         index += 1
-        var members: [String: JSONValue] = [:]
-        if take(UInt8(ascii: "}")) { return .object(members) }
+        if take(UInt8(ascii: "}")) { return .object([:]) }
+        let first = pendingMembers.count
         repeat {
             let key = try key()
-            members[key] = try value(depth: depth + 1)
+            let value = try value(depth: depth + 1)
+            pendingMembers.append((key, value))
         } while take(UInt8(ascii: ","))
         try expect(UInt8(ascii: "}"), "',' or '}'")
+        var members = [String: JSONValue](minimumCapacity: pendingMembers.count - first)
+        for member in pendingMembers[first...] { members[member.key] = member.value }  // the last of a repeated key wins
+        pendingMembers.removeSubrange(first...)
         return .object(members)
     }
 

@@ -43,9 +43,17 @@ public struct S3ObjectStore: Sendable {
     /// record ids it holds (`roost.s3_object_records`, for lineage; an object's content is fixed by
     /// its key, so a retry adds none), in one statement. Only while `object.attemptID` is its task's
     /// running attempt; otherwise throws `AttemptNotHeld`.
+    ///
+    /// Committed without waiting for the WAL flush (an fsync per object was most of a load's time):
+    /// the task's success is committed later with the flush, which makes these durable too (the WAL
+    /// is flushed in order); a crash before it loses at most records of a try that then did not
+    /// succeed, and its retry records the same objects again.
     public func record(_ object: Record, recordIDs: [String] = []) async throws {
-        let rows = try await pool.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
-                                        object.records, object.etag, object.checksumSHA256, object.attemptID, recordIDs)
+        let rows = try await pool.transaction { connection in
+            _ = try await connection.query("SET LOCAL synchronous_commit = off")
+            return try await connection.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
+                                              object.records, object.etag, object.checksumSHA256, object.attemptID, recordIDs)
+        }
         guard !rows.isEmpty else { throw AttemptNotHeld(key: object.key) }
     }
 

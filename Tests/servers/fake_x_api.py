@@ -141,6 +141,7 @@ class State:
         self.faults = [dict(f, seen=0, fired=0) for f in scenario.get("faults", [])]
         self.rate_limit = scenario.get("rate_limit", 450)
         self.windows = {}
+        self.encoded = {}  # ("tweet" | "user", id) -> (its keys, its JSON): see `encoded`
         self.requests = []
         self.stream = scenario.get("stream", {})
         self.stream_connections = 0
@@ -158,12 +159,25 @@ class State:
 
     def add(self, body):
         self.matches = {}  # (path, filters) -> (tweets newest first, their negated ids): pages bisect it
+        self.by_id = None  # every tweet oldest first, and their ids: time filters bisect it
         for user in body.get("users", []):
             self.users[user["id"]] = full_user(user)
+            self.encoded.pop(("user", user["id"]), None)
         for tweet in body.get("tweets", []):
             self.tweets[tweet["id"]] = tweet
+            self.encoded.pop(("tweet", tweet["id"]), None)
         if "generate" in body:
             self.generate(**body["generate"])
+            # Here, so that serving a page costs a join of encoded tweets and users.
+            for kind, items in (("tweet", self.tweets), ("user", self.users)):
+                for item in items.values():
+                    encoded(kind, item)
+
+    def oldest_first(self):
+        if self.by_id is None:
+            tweets = sorted(self.tweets.values(), key=lambda t: int(t["id"]))
+            self.by_id = (tweets, [int(t["id"]) for t in tweets])
+        return self.by_id
 
     def load_recordings(self, folder):
         self.users[TWEEPY_ACCOUNT["id"]] = full_user(TWEEPY_ACCOUNT)
@@ -195,8 +209,9 @@ class State:
             ms = start + i * spacing_ms
             tweet_id = snowflake(ms, i)
             text = f"{word} tweet {i} #roost @roost_user_{i % users}{padding}"
-            self.tweets[tweet_id] = enrich({"edit_history_tweet_ids": [tweet_id], "id": tweet_id, "text": text},
-                                           authors[i % users])
+            tweet = enrich({"edit_history_tweet_ids": [tweet_id], "id": tweet_id, "text": text}, authors[i % users])
+            self.tweets[tweet_id] = tweet
+            self.encoded.pop(("tweet", tweet_id), None)
 
     def user_named(self, username):
         return next((u for u in self.users.values() if u["username"].lower() == username.lower()), None)
@@ -205,17 +220,25 @@ class State:
 STATE = State()
 
 
-def matches_query(tweet, query):
-    for term in query.split():
-        if term.startswith("-") or (":" in term and not term.lower().startswith("from:")):
+def query_matcher(query):
+    """Whether a tweet matches a search query: its words in the text, `from:` its author."""
+    authors, words = [], []
+    for term in query.lower().split():
+        if term.startswith("-") or (":" in term and not term.startswith("from:")):
             continue  # operators the fake does not model
-        if term.lower().startswith("from:"):
+        if term.startswith("from:"):
+            authors.append(term[5:])
+        else:
+            words.append(term.strip('"'))
+
+    def matches(tweet):
+        if authors:
             author = STATE.users.get(tweet.get("author_id"))
-            if not author or author["username"].lower() != term[5:].lower():
+            if not author or any(author["username"].lower() != name for name in authors):
                 return False
-        elif term.lower().strip('"') not in tweet["text"].lower():
-            return False
-    return True
+        text = tweet["text"].lower()
+        return all(word in text for word in words)
+    return matches
 
 
 class ApiError(Exception):
@@ -229,16 +252,55 @@ def invalid(message, parameter):
                           "type": "https://api.twitter.com/2/problems/invalid-request"})
 
 
+BASE_FIELDS = {"tweet": ("edit_history_tweet_ids", "id", "text"), "user": ("id", "name", "username")}
+
+
 def shape_tweet(tweet, fields):
-    shaped = {k: tweet[k] for k in ("edit_history_tweet_ids", "id", "text") if k in tweet}
+    shaped = {k: tweet[k] for k in BASE_FIELDS["tweet"] if k in tweet}
     shaped.update({k: tweet[k] for k in fields if k in tweet})
     return shaped
 
 
 def shape_user(user, fields):
-    shaped = {k: user[k] for k in ("id", "name", "username")}
+    shaped = {k: user[k] for k in BASE_FIELDS["user"]}
     shaped.update({k: user[k] for k in fields if k in user})
     return shaped
+
+
+class RawJSON(str):
+    """Text that is already JSON: `dumps` writes it as it is."""
+
+
+def dumps(value):
+    """`json.dumps`, except that RawJSON values inside objects go out as they are."""
+    if isinstance(value, RawJSON):
+        return value
+    if isinstance(value, dict):
+        return "{" + ", ".join(json.dumps(k) + ": " + dumps(v) for k, v in value.items()) + "}"
+    return json.dumps(value)
+
+
+SHAPERS = {"tweet": shape_tweet, "user": shape_user}
+
+
+def encoded(kind, item):
+    """An item's JSON with every field it has, encoded once (state changes drop it from the cache),
+    and the field names it holds."""
+    key = (kind, item["id"])
+    if key not in STATE.encoded:
+        STATE.encoded[key] = (frozenset(item), json.dumps(SHAPERS[kind](item, list(item))))
+    return STATE.encoded[key]
+
+
+def shaped_json(kind, items, fields):
+    """A JSON array of the items with the fields asked for: the cached encoding when it holds no
+    field beyond those."""
+    wanted = frozenset(fields) | frozenset(BASE_FIELDS[kind])
+    parts = []
+    for item in items:
+        keys, text = encoded(kind, item)
+        parts.append(text if keys <= wanted else json.dumps(SHAPERS[kind](item, fields)))
+    return RawJSON("[" + ", ".join(parts) + "]")
 
 
 def param(query, name):
@@ -254,25 +316,28 @@ PAGE_PARAMETERS = {"next_token", "pagination_token", "max_results", "tweet.field
 
 
 def tweets_page(path, query, candidates, max_range, default_max, token_name):
-    """One page of the tweets `candidates()` gives that match the query's time and id filters,
-    newest first. The filtered, sorted list is computed once per query and kept, so walking 2,000
-    pages of 200,000 tweets costs a bisect per page."""
+    """One page of the tweets inside the query's time and id filters for which `candidates(tweet)`
+    holds, newest first. The filtered list is computed once per query and kept, so walking 2,000
+    pages of 200,000 tweets costs a bisect and a join of encoded tweets per page."""
     max_results = int(param(query, "max_results") or default_max)
     if not max_range[0] <= max_results <= max_range[1]:
         raise invalid(f"The `max_results` query parameter value [{max_results}] is not between "
                       f"{max_range[0]} and {max_range[1]}", "max_results")
     key = (path, tuple(sorted((k, v[0]) for k, v in query.items() if k not in PAGE_PARAMETERS)))
     if key not in STATE.matches:
-        selected = candidates()
+        # The id and time filters as one id range (a snowflake id starts with its creation ms), bisected.
+        lowest, highest = 0, 1 << 64
         if param(query, "since_id"):
-            selected = [t for t in selected if int(t["id"]) > int(param(query, "since_id"))]
+            lowest = max(lowest, int(param(query, "since_id")) + 1)
         if param(query, "until_id"):
-            selected = [t for t in selected if int(t["id"]) < int(param(query, "until_id"))]
+            highest = min(highest, int(param(query, "until_id")))
         if param(query, "start_time"):  # inclusive
-            selected = [t for t in selected if snowflake_ms(t["id"]) >= parse_time(param(query, "start_time"))]
+            lowest = max(lowest, (parse_time(param(query, "start_time")) - TWITTER_EPOCH_MS) << 22)
         if param(query, "end_time"):  # exclusive
-            selected = [t for t in selected if snowflake_ms(t["id"]) < parse_time(param(query, "end_time"))]
-        selected = sorted(selected, key=lambda t: int(t["id"]), reverse=True)
+            highest = min(highest, (parse_time(param(query, "end_time")) - TWITTER_EPOCH_MS) << 22)
+        tweets, ids = STATE.oldest_first()
+        in_range = tweets[bisect.bisect_left(ids, lowest):bisect.bisect_left(ids, highest)]
+        selected = [t for t in reversed(in_range) if candidates(t)]
         STATE.matches[key] = (selected, [-int(t["id"]) for t in selected])
     selected, negated_ids = STATE.matches[key]
     first = 0
@@ -285,18 +350,16 @@ def tweets_page(path, query, candidates, max_range, default_max, token_name):
         first = bisect.bisect_right(negated_ids, -below)  # the first tweet older than the token's
     selected = selected[first:first + max_results + 1]
     page, rest = selected[:max_results], selected[max_results:]
-    tweet_fields = list_param(query, "tweet.fields")
     body = {}
     if page:
-        body["data"] = [shape_tweet(t, tweet_fields) for t in page]
+        body["data"] = shaped_json("tweet", page, list_param(query, "tweet.fields"))
         if "author_id" in list_param(query, "expansions"):
-            user_fields = list_param(query, "user.fields")
-            authors = []
+            authors = {}  # in order of first appearance
             for t in page:
                 user = STATE.users.get(t.get("author_id"))
-                if user and user["id"] not in [a["id"] for a in authors]:
-                    authors.append(shape_user(user, user_fields))
-            body["includes"] = {"users": authors}
+                if user:
+                    authors.setdefault(user["id"], user)
+            body["includes"] = {"users": shaped_json("user", authors.values(), list_param(query, "user.fields"))}
     meta = {"result_count": len(page)}
     if page:
         meta["newest_id"], meta["oldest_id"] = page[0]["id"], page[-1]["id"]
@@ -319,8 +382,7 @@ def search(path, query, max_results_cap):
     text = param(query, "query")
     if not text:
         raise invalid("The `query` query parameter can not be empty", "query")
-    return tweets_page(path, query, lambda: [t for t in STATE.tweets.values() if matches_query(t, text)],
-                       (10, max_results_cap), 10, "next_token")
+    return tweets_page(path, query, query_matcher(text), (10, max_results_cap), 10, "next_token")
 
 
 def not_found_user(username):
@@ -357,9 +419,9 @@ def route(path, query):
                                 "resource_id": m.group(1),
                                 "type": "https://api.twitter.com/2/problems/resource-not-found"}]}
         exclude = list_param(query, "exclude")
-        return tweets_page(path, query, lambda: [t for t in STATE.tweets.values() if t.get("author_id") == m.group(1)
-                                                 and not ("retweets" in exclude and t["text"].startswith("RT @"))
-                                                 and not ("replies" in exclude and t["text"].startswith("@"))],
+        return tweets_page(path, query, lambda t: t.get("author_id") == m.group(1)
+                           and not ("retweets" in exclude and t["text"].startswith("RT @"))
+                           and not ("replies" in exclude and t["text"].startswith("@")),
                            (5, 100), 10, "pagination_token")
     raise ApiError(404, {"errors": [{"message": "Sorry, that page does not exist", "code": 34}]})
 
@@ -462,7 +524,7 @@ class Handler(BaseHTTPRequestHandler):
         pass
 
     def send_json(self, status, body, headers=None, raw=None):
-        payload = raw if raw is not None else json.dumps(body).encode()
+        payload = raw if raw is not None else dumps(body).encode()
         self.send_response(status)
         self.send_header("content-type", "application/json; charset=utf-8")
         self.send_header("content-length", str(len(payload)))
@@ -541,7 +603,8 @@ class Handler(BaseHTTPRequestHandler):
             if fault and fault.get("errors"):
                 body["errors"] = body.get("errors", []) + fault["errors"]
             if fault and fault.get("malformed"):
-                raw = json.dumps(body).encode()[: max(1, len(json.dumps(body)) // 2)]
+                whole = dumps(body).encode()
+                raw = whole[: max(1, len(whole) // 2)]
         except ApiError as error:
             status, body = error.status, error.body
         record["status"] = status

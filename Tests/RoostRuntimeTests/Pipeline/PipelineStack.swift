@@ -55,7 +55,7 @@ final class PipelineStack: @unchecked Sendable {
     /// `retries` replaces the DAG's default: a chaos test kills more tries than a real fleet loses.
     func installDag(retries: Int = 3) throws {
         try installDag("config/dags/twitter_pipeline.yaml", [
-            ("replay: config/samples/twitter", "query: roost\n      max_results: 100"),
+            ("replay: config/samples/twitter", "query: roost\n      max_results: 100\n      parallel_slices: 4"),
             ("start_date: 2026-11-01T00:00:00Z", "start_date: \(interval.start.formatted(.iso8601))"),
             ("retry_delay: 5s", "retry_delay: 1s"), ("max_retry_delay: 2m", "max_retry_delay: 3s"), ("retries: 3", "retries: \(retries)"),
         ])

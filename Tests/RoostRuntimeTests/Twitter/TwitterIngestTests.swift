@@ -159,6 +159,41 @@ final class RecordingSink: TweetSink {
         #expect(retry["checkpoint.search:roost"] == nil)
     }
 
+    @Test func parallelSlicesFetchTheIntervalOnceAndMoveEveryCheckpoint() async throws {
+        let harness = try await Harness(params: ["query": "roost", "topic": "tweets", "max_results": 10, "parallel_slices": 4])
+        let metrics = try await harness.run(try await harness.claim(0, 400))
+        let records = harness.sink.take()
+        #expect(offsets(records) == Array(0..<400))
+        #expect(Set(records.map(\.key)).count == 400)
+        let newest = try #require(records.compactMap { XTweetID($0.key) }.max())
+        #expect(try await harness.checkpoint() == newest)
+        #expect(metrics["checkpoint.search:roost"] == .string(newest.description))
+        let starts = Set(try await harness.server.requests().compactMap { $0.query["start_time"] })
+        #expect(starts == Set([0, 100, 200, 300].map { Self.start.addingTimeInterval($0).formatted(.iso8601) }))
+        let store = TwitterCheckpointStore(pool: harness.fleet.pool)
+        for slice in 1...4 {
+            let checkpoint = try #require(try await store.newest(.init(dagID: "tw", source: "search:roost slice \(slice)/4")))
+            #expect(Int(checkpoint.createdAt.timeIntervalSince(Self.start).rounded(.down)) == slice * 100 - 1, "its newest tweet")
+        }
+    }
+
+    @Test func aRetryResumesEverySliceFromItsOwnCheckpoint() async throws {
+        let harness = try await Harness(params: ["query": "roost", "topic": "tweets", "max_results": 10, "parallel_slices": 4])
+        let claimed = try await harness.claim(0, 400)
+        try await harness.run(claimed)
+        let newest = try #require(try await harness.checkpoint())
+        _ = harness.sink.take()
+        // Killed after every slice was done, before the source's checkpoint moved:
+        _ = try await harness.fleet.pool.query("DELETE FROM roost.twitter_checkpoints WHERE source = 'search:roost'")
+        let before = try await harness.server.requests().count
+
+        try await harness.run(claimed)
+        #expect(harness.sink.take().isEmpty)
+        let retry = try await harness.server.requests().dropFirst(before)
+        #expect(retry.count == 4 && retry.allSatisfy { $0.query["since_id"] != nil })
+        #expect(try await harness.checkpoint() == newest)
+    }
+
     @Test func timelinesOfSeveralUsersEachKeepTheirCheckpoint() async throws {
         let harness = try await Harness(params: ["usernames": ["roost_user_0", "gone_account", "roost_user_1"], "topic": "tweets",
                                                  "exclude": ["replies"], "max_results": 50], tweets: 150)
@@ -198,7 +233,10 @@ final class RecordingSink: TweetSink {
         (["query": "a", "topic": "t", "exclude": ["replies"]], "params.exclude applies to params.usernames only"),
         (["usernames": ["jack"], "topic": "t", "archive": true], "params.archive applies to params.query only"),
         (["query": "a", "topic": "t", "lookback": "soon"], "params.lookback must be a duration like 30m or 2h"),
-        (["query": "a", "topic": "t", "since": "x"], "params.since is not a parameter of this task type (known: archive, exclude, lookback, max_results, query, replay, topic, usernames)"),
+        (["query": "a", "topic": "t", "since": "x"], "params.since is not a parameter of this task type (known: archive, exclude, lookback, max_results, parallel_slices, query, replay, topic, usernames)"),
+        (["query": "a", "topic": "t", "parallel_slices": 0], "params.parallel_slices must be a whole number from 1 to 16"),
+        (["replay": "pages", "topic": "t", "parallel_slices": 4], "params.parallel_slices applies to params.query and params.usernames only"),
+        (["usernames": ["jack"], "topic": "t", "parallel_slices": 4], nil),
         (["replay": "s3://bucket/pages/", "topic": "t"], "params.replay: S3 folders are not supported yet; give a local folder of JSON pages"),
     ] as [(JSONValue, String?)])
     func paramsAreValidatedNamingTheField(params: JSONValue, expected: String?) {

@@ -18,19 +18,20 @@ enum JSONLinesBatcher {
         let stem = URL(fileURLWithPath: path).deletingPathExtension().lastPathComponent
         let fixed = partitionBy == "logical_date" ? S3Partition(logicalDate) : nil
         var byPartition: [S3Partition: [(line: Int, text: Data, value: JSONValue)]] = [:]
-        for (index, range) in lines(contents).enumerated() where !range.isEmpty {
-            let text = contents[range]
-            guard let value = try? JSONValue.parse(text), value.objectValue != nil else {
-                throw TaskParamError("\(path):\(index + 1): not a JSON object")
+        let texts = lines(contents).enumerated().filter { !$0.element.isEmpty }.map { (line: $0.offset + 1, text: contents[$0.element]) }
+        let values = texts.concurrentMap { try? JSONValue.parse($0.text) }  // the parse is most of the work
+        for ((line, text), value) in zip(texts, values) {
+            guard let value, value.objectValue != nil else {
+                throw TaskParamError("\(path):\(line): not a JSON object")
             }
             var partition = fixed
             if partition == nil {
                 guard let seconds = S3Partition.seconds(value[partitionBy]) else {
-                    throw TaskParamError("\(path):\(index + 1): field \(partitionBy) (params.partition_by) is neither an ISO-8601 time nor epoch milliseconds")
+                    throw TaskParamError("\(path):\(line): field \(partitionBy) (params.partition_by) is neither an ISO-8601 time nor epoch milliseconds")
                 }
                 partition = S3Partition(secondsSince1970: seconds)
             }
-            byPartition[partition!, default: []].append((index + 1, text, value))
+            byPartition[partition!, default: []].append((line, text, value))
         }
         return byPartition.keys.sorted().flatMap { partition in
             let records = byPartition[partition]!

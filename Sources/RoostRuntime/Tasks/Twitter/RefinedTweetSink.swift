@@ -51,19 +51,19 @@ struct RefinedTweetSink: KafkaRecordSink {
     mutating func write(_ records: [KafkaRecord]) throws {
         var good: [Int32: [UInt8]] = [:]
         var bad: [Int32: Data] = [:]
-        for record in records {
+        for (record, refined) in zip(records, refineAll(records)) {
             if ranges[record.partition] == nil { try open(record) }
-            let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
-            do throws(RefineError) {
-                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
-                guard ranges[record.partition]!.seen.insert(tweet.tweetID).inserted else {
+            switch refined {
+            case .success(let tweet):
+                guard ranges[record.partition]!.seen.insert(tweet.id).inserted else {
                     duplicateCount += 1
                     continue
                 }
-                tweet.appendJSONLine(to: &good[record.partition, default: []])
+                good[record.partition, default: []] += tweet.line
                 refinedCount += 1
-            } catch {
-                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin, reason: error.reason) + [UInt8(ascii: "\n")])
+            case .failure(let error):
+                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin(record), reason: error.reason)
+                                                              + [UInt8(ascii: "\n")])
                 refused.append(Refused(letter: .init(partition: record.partition, offset: record.offset, reason: error.reason),
                                        message: KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
                     KafkaHeader(key: "roost.reason", value: Array(error.reason.utf8)),
@@ -73,6 +73,27 @@ struct RefinedTweetSink: KafkaRecordSink {
         }
         for (partition, bytes) in good { try ranges[partition]!.refined.write(contentsOf: bytes) }
         for (partition, bytes) in bad { try ranges[partition]!.quarantine.write(contentsOf: bytes) }
+    }
+
+    private func origin(_ record: KafkaRecord) -> RefinedTweet.Origin {
+        RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
+    }
+
+    /// Each record refined (its tweet id and JSON line) or refused, in order. Parsing is most of
+    /// refine's work and each record's is independent, so it runs on every core.
+    private func refineAll(_ records: [KafkaRecord]) -> [Result<(id: String, line: [UInt8]), RefineError>] {
+        let (dagID, runID) = (dagID, runID)
+        return records.concurrentMap { record in
+            let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
+            do throws(RefineError) {
+                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
+                var line: [UInt8] = []
+                tweet.appendJSONLine(to: &line)
+                return .success((tweet.tweetID, line))
+            } catch {
+                return .failure(error)
+            }
+        }
     }
 
     /// Starts the files of a partition's range at its first record.

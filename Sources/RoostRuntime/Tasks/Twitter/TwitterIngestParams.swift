@@ -16,8 +16,12 @@ struct TwitterIngestParams: Sendable {
     let maxResults: Int
     let exclude: [String]
     let lookback: Duration
+    /// Disjoint time slices of the window fetched at once (1: one after another, page by page).
+    let parallelSlices: Int
 
-    static let keys: Set<String> = ["query", "usernames", "replay", "topic", "archive", "max_results", "exclude", "lookback"]
+    static let keys: Set<String> = ["query", "usernames", "replay", "topic", "archive", "max_results", "exclude", "lookback",
+                                    "parallel_slices"]
+    static let maxParallelSlices = 16
     static let exclusions: Set<String> = ["retweets", "replies"]
 
     init(_ params: JSONValue) throws {
@@ -72,6 +76,12 @@ struct TwitterIngestParams: Sendable {
         } else {
             lookback = .seconds(3600)
         }
+        guard let slices = try params.optionalNumber("parallel_slices").map({ Int(exactly: $0) }) ?? 1,
+              (1...Self.maxParallelSlices).contains(slices) else {
+            throw TaskParamError("params.parallel_slices must be a whole number from 1 to \(Self.maxParallelSlices)")
+        }
+        if slices > 1, case .replay = source { throw TaskParamError("params.parallel_slices applies to params.query and params.usernames only") }
+        parallelSlices = slices
     }
 
     private static func maxResultsRange(_ source: Source) -> (ClosedRange<Int>, String) {

@@ -8,6 +8,9 @@ import RoostTwitter
 /// at a time), wait for every delivery, and only then move the checkpoint, once, to the newest
 /// tweet delivered. A retried try finds the
 /// checkpoint inside its interval and asks only for newer tweets, so it never moves it twice.
+/// With `parallel_slices` above 1 the window is cut in disjoint time slices fetched concurrently,
+/// each the same way with its own checkpoint (`<source> slice k/n`); the source's checkpoint moves
+/// when every slice is done. A retry resumes each slice from its own.
 struct TwitterIngestion {
     let params: TwitterIngestParams
     let resources: TwitterIngestTask.Resources
@@ -68,6 +71,31 @@ struct TwitterIngestion {
             try await resources.clock.sleep(notBefore)
         }
         context.log("\(key): fetching \(window.queryItems.map { "\($0.name)=\($0.value)" }.joined(separator: " "))")
+        let slices = window.slices(params.parallelSlices, now: resources.clock.now())
+        guard slices.count > 1 else {
+            _ = try await fetchSlice(endpoint, window: window, checkpointKey: checkpointKey, client: client, source: source)
+            return
+        }
+        let checkpoints = resources.checkpoints
+        let newest = try await withThrowingTaskGroup(of: XTweetID?.self) { group in
+            for (index, slice) in slices.enumerated() {
+                let sliceKey = TwitterCheckpointStore.Key(dagID: task.dagID, source: "\(key) slice \(index + 1)/\(slices.count)")
+                group.addTask {
+                    let resumed = slice.resuming(from: try await checkpoints.newest(sliceKey))
+                    let delivered = try await fetchSlice(endpoint, window: resumed, checkpointKey: sliceKey, client: client, source: source)
+                    // What an earlier try delivered counts too: the source's checkpoint covers the whole window.
+                    return [delivered, resumed.sinceID].compactMap { $0 }.max()
+                }
+            }
+            return try await group.reduce(nil) { newest, slice in [newest, slice].compactMap { $0 }.max() }
+        }
+        try await finish(checkpointKey, newest: newest, summary: "\(slices.count) slices done")
+    }
+
+    /// Fetches one window to the end, delivering as pages arrive, then moves its checkpoint; returns
+    /// the newest tweet delivered.
+    private func fetchSlice(_ endpoint: XTweetsEndpoint, window: XFetchWindow, checkpointKey: TwitterCheckpointStore.Key,
+                            client: XAPIClient, source: [String: JSONValue]) async throws -> XTweetID? {
         var summary = XAPIClient.Summary()
         let delivered = try await DeliveryPipeline.run(topic: params.topic, sink: resources.sink) { deliveries in
             summary = try await client.fetchTweets(endpoint, window: window, maxResults: params.maxResults, deadline: deadline) { page in
@@ -80,6 +108,7 @@ struct TwitterIngestion {
         context.count("retries", Int64(summary.retries))
         context.count("partial_errors", Int64(summary.partialErrors))
         try await finish(checkpointKey, newest: delivered.newest, summary: "\(delivered.count) tweets in \(summary.pages) pages")
+        return delivered.newest
     }
 
     /// Saved pages: every tweet newer than the checkpoint (a replay has no interval of its own).
