@@ -19,9 +19,9 @@ test: build
 run: build
 	scripts/with-postgres.sh scripts/run.sh $(ROOST)
 
-# Figures, not tests: the queue against the limit and the peer in ../shared/bench and the whole
-# pipeline, then Kafka against kcat, X API ingestion against CPython's json, the filtered stream into
-# Kafka and the lake, and S3 uploads against boto3 (see README.md).
+# Figures, not tests: the queue against the limit and the peer in ../shared/bench, then Kafka against
+# kcat, X API ingestion against CPython's json, the filtered stream into Kafka and the lake, S3
+# uploads against boto3, and the whole pipeline on a PostgreSQL of its own (see README.md).
 # Release binaries with the Swift runtime linked in (one self-contained file per host), in their own
 # build folder so that debug builds are not redone.
 BENCH_BUILD := .build-static
@@ -33,6 +33,7 @@ bench: setup
 	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-twitter.sh
 	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh scripts/bench-stream.sh
 	.venv/bin/python scripts/bench-s3.py $(BENCH_BUILD)/release/roost
+	ROOST=$(BENCH_BUILD)/release/roost scripts/with-postgres.sh --durable scripts/bench-pipeline.sh
 
 clean:
 	rm -rf .build $(BENCH_BUILD) .pg .run

@@ -68,5 +68,3 @@ peer=$(jobs_per_s <<<"$peer_line")
 echo "BENCH pgqueuer.jobs_per_s $peer jobs/s"
 
 "$bench" --roost "$roost" --limit-jobs-per-s "$limit" --limit-pg-cpu-us-per-job "$limit_cpu" --peer-jobs-per-s "$peer" "$@"
-echo "== pipeline: scripts/bench-pipeline.sh (100,000 tweets)"
-ROOST="$roost" scripts/bench-pipeline.sh
