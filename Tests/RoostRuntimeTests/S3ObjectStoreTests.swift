@@ -6,7 +6,7 @@ import RoostTestSupport
 import Testing
 
 @Suite struct S3ObjectStoreTests {
-    @Test func reRecordingAnObjectReplacesItsRecordIDsAndDeletingItDropsThem() async throws {
+    @Test func reRecordingAnObjectReplacesItsRecordIDsAndDeletingOrTruncatingItDropsThem() async throws {
         let fleet = try await Fleet.create()
         try await fleet.trigger(.test("lineage", tasks: [TaskDefinition(taskID: "t", type: "noop")]))
         let me = try await TaskQueueStoreTests().worker(fleet, "w")
@@ -31,6 +31,9 @@ import Testing
 
         _ = try await fleet.pool.query("DELETE FROM roost.s3_objects WHERE key = 'other'")
         #expect(try await fleet.scalar("SELECT count(*) FROM roost.s3_object_record_ids", as: Int64.self) == 2)
+        _ = try await fleet.pool.query("TRUNCATE roost.s3_objects")
+        #expect(try await fleet.scalar("SELECT count(*) FROM roost.s3_object_record_ids", as: Int64.self) == 0)
+        try await record("k", ["a"])
         _ = try await fleet.pool.query("DELETE FROM roost.dag_runs")
         #expect(try await fleet.scalar("SELECT count(*) FROM roost.s3_object_record_ids", as: Int64.self) == 0,
                 "deleting a run deletes its objects' record ids")

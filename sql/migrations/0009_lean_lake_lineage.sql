@@ -11,7 +11,8 @@ ALTER TABLE roost.s3_objects ADD COLUMN id bigint GENERATED ALWAYS AS IDENTITY U
 --   holds its lock), for that row's id (S3ObjectStore.recordSQL), replacing the object's earlier
 --   rows in that statement;
 -- - deleting objects (directly, or by deleting their attempts, runs or DAGs) deletes their rows:
---   the trigger below does what ON DELETE CASCADE did.
+--   the triggers below do what ON DELETE CASCADE did, and truncating the objects truncates them
+--   (the foreign key refused a plain TRUNCATE).
 CREATE TABLE roost.s3_object_record_ids (
     object_id bigint NOT NULL,
     record_id text NOT NULL,
@@ -31,6 +32,14 @@ END
 $$;
 CREATE TRIGGER s3_objects_delete_records AFTER DELETE ON roost.s3_objects
     REFERENCING OLD TABLE AS deleted FOR EACH STATEMENT EXECUTE FUNCTION roost.delete_records_of_deleted_objects();
+CREATE FUNCTION roost.truncate_records_of_objects() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    TRUNCATE roost.s3_object_record_ids;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER s3_objects_truncate_records AFTER TRUNCATE ON roost.s3_objects
+    FOR EACH STATEMENT EXECUTE FUNCTION roost.truncate_records_of_objects();
 
 DROP VIEW roost.lake_record_locations;
 DROP TABLE roost.s3_object_records;
