@@ -40,8 +40,8 @@ public struct S3ObjectStore: Sendable {
     }
 
     /// Records an object written, replacing the row of an earlier attempt at the same key, and the
-    /// record ids it holds (`roost.s3_object_records`, for lineage; an object's content is fixed by
-    /// its key, so a retry adds none), in one statement. Only while `object.attemptID` is its task's
+    /// record ids it holds (`roost.s3_object_records`, for lineage), replacing those recorded for
+    /// the key before, in one statement. Only while `object.attemptID` is its task's
     /// running attempt; otherwise throws `AttemptNotHeld`.
     ///
     /// Committed without waiting for the WAL flush (an fsync per object was most of a load's time):
@@ -74,11 +74,14 @@ public struct S3ObjectStore: Sendable {
             ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
                 records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
                 attempt_id = EXCLUDED.attempt_id, written_at = now()
-            RETURNING bucket, key, attempt_id
+            RETURNING id, attempt_id
+        ), replaced AS (
+            DELETE FROM roost.s3_object_record_ids r USING object WHERE r.object_id = object.id RETURNING r.object_id
         ), ids AS (
-            INSERT INTO roost.s3_object_records (bucket, key, record_id)
-            SELECT object.bucket, object.key, id FROM object, unnest($10::text[]) AS id
-            ON CONFLICT DO NOTHING
+            -- The scalar subquery runs the delete to completion before the first row is inserted.
+            INSERT INTO roost.s3_object_record_ids (object_id, record_id)
+            SELECT DISTINCT object.id, record_id FROM object, unnest($10::text[]) AS record_id
+            WHERE (SELECT count(*) FROM replaced) >= 0
         )
         SELECT attempt_id FROM object
         """
