@@ -66,12 +66,12 @@ read = {}
 for line in open(sys.argv[2]):
     key, at = line.split()
     read.setdefault(key, float(at))
-lake = {}
-for line in open(sys.argv[6]):
-    key, at = line.split()
-    lake[key] = float(at)
+lake_rows = [line.split() for line in open(sys.argv[6])]
+lake = {key: float(at) for key, at in lake_rows}
 steady, rate, burst, lake_every = int(sys.argv[3]), sys.argv[4], int(sys.argv[5]), sys.argv[7]
-assert len(lake) == len({t["id"] for t in sent}), "every sent tweet once in the lake"
+sent_ids = {t["id"] for t in sent}
+assert len(lake_rows) == len(sent_ids) and set(lake) == sent_ids, \
+    f"every sent tweet once in the lake: {len(lake_rows)} lake records, {len(set(lake))} distinct, {len(sent_ids)} sent"
 lake_latencies = sorted(lake[t["id"]] - t["at"] for t in sent if t["connection"] == 0)
 lake_p50, lake_max = lake_latencies[len(lake_latencies) // 2], lake_latencies[-1]
 latencies = sorted((read[t["id"]] - t["at"]) * 1000 for t in sent if t["connection"] == 0)
