@@ -10,6 +10,8 @@ import Testing
         let cluster = try EmbeddedKafkaCluster(brokers: 3)
         try await cluster.createTopic("outage", partitions: 6)
         let config = KafkaClientConfig(bootstrapServers: cluster.bootstrapServers)
+        // The mock lists its brokers by id, from 1.
+        let brokerPort = try #require(cluster.bootstrapServers.split(separator: ",")[1].split(separator: ":").last.flatMap { Int($0) })
         let producer = try KafkaProducer(config: config)
         try await producer.send([KafkaMessage(value: Array("warm-up".utf8))], to: "outage")
         #expect(producer.lastClientError == nil)
@@ -34,10 +36,15 @@ import Testing
                 try await admin.watermarks(topic: "outage").map(\.high).reduce(0, +) > before
             }
             try await cluster.setBrokerDown(2)
+            // Held while the broker is down (a bound socket refuses connections as a closed port does):
+            // bringing the broker up binds its port again, and librdkafka's mock aborts the whole test
+            // process if another socket of the parallel tests took the port meanwhile.
+            let held = try ClosedLoopbackPort(port: brokerPort)
             overlapped = !finished.load(ordering: .acquiring)
             if overlapped {
                 try await eventually(timeout: .seconds(60), "the producer notices the broker is gone") { producer.lastClientError != nil }
             }
+            held.release()
             try await cluster.setBrokerUp(2)
             let report = try await sending.value
             #expect(report.delivered == count)
