@@ -57,6 +57,8 @@ from datetime import datetime, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlparse
 
+import serving
+
 TWITTER_EPOCH_MS = 1288834974657
 RECORDINGS_DIR = os.path.normpath(os.path.join(os.path.dirname(__file__), "../../../shared/testdata/twitter"))
 # Who posted the recorded tweets: the recordings asked for no author, so these are assigned.
@@ -723,6 +725,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args()
+    serving.exit_with_parent()
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     print(f"PORT {server.server_address[1]}", flush=True)
