@@ -26,7 +26,7 @@ let package = Package(
 
         .target(name: "RoostCore", dependencies: [.product(name: "Yams", package: "Yams")]),
         .target(name: "RoostPostgres", dependencies: [
-            "CPostgres", .product(name: "Logging", package: "swift-log"),
+            "CPostgres", "RoostCore", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
         .target(name: "RoostGzip", dependencies: ["CZlib"]),

@@ -63,7 +63,7 @@ public enum UTCTime {
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).
-    static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
+    public static func days(year: Int64, month: Int64, day: Int64) -> Int64 {
         let y = month <= 2 ? year - 1 : year
         let era = floorDivide(y, 400).quotient
         let yearOfEra = y - era * 400

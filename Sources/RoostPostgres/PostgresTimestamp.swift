@@ -1,4 +1,5 @@
 import Foundation
+import RoostCore
 
 /// `timestamptz` in PostgreSQL's text form. Hand-written because it sits on the hot path of every
 /// claimed task, and DateFormatter is both slow and not safe to share across threads on Linux.
@@ -6,14 +7,14 @@ enum PostgresTimestamp {
     /// Formats as `2026-11-25 00:45:00.123456+00`, microsecond precision like the server.
     static func format(_ date: Date) -> String {
         let totalMicros = (date.timeIntervalSince1970 * 1_000_000).rounded()
-        var seconds = Int64((totalMicros / 1_000_000).rounded(.down))
+        let seconds = Int64((totalMicros / 1_000_000).rounded(.down))
         let micros = Int64(totalMicros) - seconds * 1_000_000
-        let days = floorDiv(seconds, 86_400)
-        seconds -= days * 86_400
-        let (y, m, d) = civil(fromDays: days)
+        let civil = UTCTime.fields(secondsSince1970: seconds)
+        let secondOfHour = Int((seconds % 3600 + 3600) % 3600)
+        let (y, m, d) = (Int(civil.year), Int(civil.month), Int(civil.day))
         let fields = [(y, 4, UInt8(ascii: "-")), (m, 2, UInt8(ascii: "-")), (d, 2, UInt8(ascii: " ")),
-                      (Int(seconds / 3600), 2, UInt8(ascii: ":")), (Int(seconds / 60 % 60), 2, UInt8(ascii: ":")),
-                      (Int(seconds % 60), 2, UInt8(ascii: ".")), (Int(micros), 6, UInt8(ascii: "+"))]
+                      (Int(civil.hour), 2, UInt8(ascii: ":")), (secondOfHour / 60, 2, UInt8(ascii: ":")),
+                      (secondOfHour % 60, 2, UInt8(ascii: ".")), (Int(micros), 6, UInt8(ascii: "+"))]
         // Digits written by hand: String(format:) costs microseconds, and claims format a date per task.
         guard (0...9999).contains(y) else {
             return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", y, m, d, fields[3].0, fields[4].0, fields[5].0, fields[6].0)
@@ -83,35 +84,8 @@ enum PostgresTimestamp {
             i += 1
         }
         guard i == b.count else { return nil }
-        let days = daysFromCivil(year, month, day)
+        let days = UTCTime.days(year: Int64(year), month: Int64(month), day: Int64(day))
         let epoch = Double(days * 86_400 + Int64(hour * 3600 + minute * 60 + second - offset))
         return Date(timeIntervalSince1970: epoch + fraction)
-    }
-
-    private static func floorDiv(_ a: Int64, _ b: Int64) -> Int64 {
-        a >= 0 ? a / b : -((-a + b - 1) / b)
-    }
-
-    // Howard Hinnant's civil-from-days and days-from-civil algorithms.
-    private static func civil(fromDays z0: Int64) -> (Int, Int, Int) {
-        let z = z0 + 719_468
-        let era = floorDiv(z, 146_097)
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (Int(yoe + era * 400 + (m <= 2 ? 1 : 0)), Int(m), Int(d))
-    }
-
-    private static func daysFromCivil(_ y0: Int, _ m: Int, _ d: Int) -> Int64 {
-        let y = Int64(m <= 2 ? y0 - 1 : y0)
-        let era = floorDiv(y, 400)
-        let yoe = y - era * 400
-        let mp = Int64(m > 2 ? m - 3 : m + 9)
-        let doy = (153 * mp + 2) / 5 + Int64(d) - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
     }
 }
