@@ -29,7 +29,9 @@ let package = Package(
             "CPostgres", "RoostCore", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "RoostHTTP", dependencies: ["CCurl"]),
-        .target(name: "RoostGzip", dependencies: ["CZlib"]),
+        // Our own C: CRC-32 by carry-less multiplication (x86-64 only, chosen at run time).
+        .target(name: "CCRC32"),
+        .target(name: "RoostGzip", dependencies: ["CZlib", "CCRC32"]),
         .target(name: "RoostKafka", dependencies: [
             "CKafka", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -68,6 +70,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ], path: "Tests/RoostTestSupport"),
         .testTarget(name: "RoostCoreTests", dependencies: ["RoostCore"]),
+        .testTarget(name: "RoostGzipTests", dependencies: ["RoostGzip"]),
         .testTarget(name: "RoostS3Tests", dependencies: ["RoostS3", "RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostHTTPTests", dependencies: ["RoostHTTP", "RoostCore", "RoostTestSupport"]),
         .testTarget(name: "RoostPostgresTests", dependencies: ["RoostPostgres", "RoostTestSupport"]),

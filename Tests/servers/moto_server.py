@@ -1,6 +1,9 @@
 #!/usr/bin/env python3
 """moto's S3 (and IAM) on a free loopback port; prints "PORT <n>" once it listens.
 
+With --request-log FILE, every request appends "METHOD PATH START END" to FILE (time.monotonic
+seconds), for the S3 benchmark's split of an upload into its phases.
+
 With --auth, signature checking is on: the first three requests (made here through boto3)
 create an IAM user, an access key and an allow-all policy, printed as
 "CREDENTIALS <key id> <secret>"; every later request must be signed with that key.
@@ -9,6 +12,7 @@ import json
 import os
 import sys
 import threading
+import time
 
 auth = "--auth" in sys.argv
 if auth:
@@ -19,6 +23,23 @@ from moto.server import ThreadedMotoServer  # noqa: E402  (reads the setting abo
 import serving  # noqa: E402
 
 serving.exit_with_parent()
+
+if "--request-log" in sys.argv:
+    from werkzeug.serving import WSGIRequestHandler
+
+    request_log = open(sys.argv[sys.argv.index("--request-log") + 1], "a", buffering=1)
+    log_lock = threading.Lock()
+    run_wsgi = WSGIRequestHandler.run_wsgi
+
+    def logged_run_wsgi(handler):
+        started = time.monotonic()
+        try:
+            return run_wsgi(handler)
+        finally:
+            with log_lock:
+                request_log.write(f"{handler.command} {handler.path} {started} {time.monotonic()}\n")
+
+    WSGIRequestHandler.run_wsgi = logged_run_wsgi
 
 server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
 server.start()
