@@ -13,7 +13,7 @@ Fairness: each upload gets a fresh moto_server (moto keeps every part and object
 process, so a second upload to the same server would meet a different server), whose spill files
 go to /dev/shm when it exists (moto writes every part over 5 MiB to a temporary file, which on the
 shared disk made disk writeback part of the figure). The file is on disk and in the page cache
-before the first upload, and each tool uploads it once untimed before the timed rounds. Uploads alternate (Roost, boto3, boto3, Roost, …: ROUNDS of each, 3 by
+before the first upload, and each tool uploads it once untimed before the timed rounds. Uploads alternate (Roost, boto3, boto3, Roost, …: ROUNDS of each, 5 by
 default) and the median of each is reported: on the shared machine single runs swing by 2–3×.
 Both sign the payload's SHA-256 (over http boto3 does not use UNSIGNED-PAYLOAD) and send
 x-amz-checksum-crc32 with every part.
@@ -35,7 +35,7 @@ from boto3.s3.transfer import TransferConfig
 
 roost = sys.argv[1]
 size_mib = int(sys.argv[2]) if len(sys.argv) > 2 else 1024
-rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 3
+rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 5
 part_mib, concurrency = 8, 4  # Roost's defaults (S3Configuration); boto3 is given the same
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 size_mb = size_mib * 1024 * 1024 / 1e6
