@@ -41,15 +41,18 @@ public struct JSONLinesProducer: Sendable {
             }
         }
         do {
-            var batch = try nextBatch(&reader)
+            // Two batches' storage, refilled in turn: one is read into while the other is enqueued.
+            var batch = KafkaMessageBatch(), spare = KafkaMessageBatch()
+            try read(&reader, into: &batch)
             while !batch.isEmpty && firstError == nil {
                 async let enqueued = producer.enqueue(batch, to: topic)
-                let next = Result { try nextBatch(&reader) }
+                let next = Result { try read(&reader, into: &spare) }
                 unconfirmed.append(await enqueued)
                 while let oldest = unconfirmed.first, oldest.isSettled { await confirm(unconfirmed.removeFirst()) }
                 if unconfirmed.last?.enqueueFailed == true { break }
                 try Task.checkCancellation()
-                batch = try next.get()
+                try next.get()
+                swap(&batch, &spare)
             }
         } catch {
             firstError = error
@@ -58,19 +61,21 @@ public struct JSONLinesProducer: Sendable {
         if let firstError { throw firstError }
     }
 
-    private func nextBatch(_ reader: inout JSONLinesReader) throws -> [KafkaMessage] {
-        var batch: [KafkaMessage] = []
-        batch.reserveCapacity(batchSize)
-        while batch.count < batchSize, let line = try reader.next() {
-            let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(reader.lineNumber)") } ?? nil
-            batch.append(KafkaMessage(key: key, value: line))
+    /// Refills `batch` with the next `batchSize` lines (fewer at the end of the file).
+    private func read(_ reader: inout JSONLinesReader, into batch: inout KafkaMessageBatch) throws {
+        batch.removeAll()
+        while batch.count < batchSize {
+            let read: Void? = try reader.next { line, number in
+                let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(number)") } ?? nil
+                key.withOptionalBytes { batch.append(key: $0, value: line) }
+            }
+            if read == nil { return }
         }
-        return batch
     }
 
     /// The record key: the line's top-level `field` as text (strings as they are, numbers and
     /// booleans as JSON), or nil when the field is absent or null.
-    static func key(of line: [UInt8], field: String, at location: String) throws -> [UInt8]? {
+    static func key(of line: UnsafeRawBufferPointer, field: String, at location: String) throws -> [UInt8]? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
             throw TaskParamError("\(location): not a JSON object, so key_field \(field) cannot be read")
         }
