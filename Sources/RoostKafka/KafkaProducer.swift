@@ -156,7 +156,9 @@ private final class ProducerPollLoop: Sendable {
             // Wakes the loop from its poll now rather than at the poll's timeout (a tenth of a
             // second at the end of every run). Under the lock: the loop cannot have seen the stop
             // and destroyed the handle yet.
-            rd_kafka_yield(handle.pointer)
+            let mainQueue = rd_kafka_queue_get_main(handle.pointer)  // the queue rd_kafka_poll serves
+            rd_kafka_queue_yield(mainQueue)
+            rd_kafka_queue_destroy(mainQueue)
         }
     }
 
