@@ -34,13 +34,17 @@ public struct KafkaDeliveryError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(failed) of \(failed + report.delivered) records to \(topic) were not delivered: \(reason)" }
 }
 
-/// Records handed to librdkafka by one `KafkaProducer.enqueue`, whose delivery reports are still
-/// coming in. `report()` waits for all of them.
+/// Records handed to `KafkaProducer.enqueue`: `enqueued()` waits until they are in librdkafka's
+/// queue, `report()` until every delivery report is in.
 public struct PendingDelivery: Sendable {
     let batch: DeliveryBatch
 
-    /// Enqueueing stopped at a record librdkafka refused (or the producer was closed): later
-    /// records were not sent, and `report()` will throw once the earlier ones are reported.
+    /// Waits until the records are in librdkafka's queue (or enqueueing failed).
+    public func enqueued() async { await batch.enqueued() }
+
+    /// Enqueueing stopped at a record librdkafka refused (or the producer was closed, or an
+    /// earlier batch's enqueueing failed): later records were not sent, and `report()` will throw
+    /// once the earlier ones are reported. Known once `enqueued()` has returned.
     public var enqueueFailed: Bool { batch.enqueueFailed }
 
     /// Every report is in: `report()` returns without waiting.
@@ -67,6 +71,8 @@ final class DeliveryBatch: Sendable {
         var waiter: CheckedContinuation<DeliveryReport, Error>?
         /// `expect` retained the batch for its records' opaque.
         var retained = false
+        var enqueued = false
+        var enqueuedWaiters: [CheckedContinuation<Void, Never>] = []
 
         var report: DeliveryReport {
             var report = DeliveryReport()
@@ -94,10 +100,24 @@ final class DeliveryBatch: Sendable {
     /// The enqueueing ended, normally or with `error` after which the last `refused` records
     /// announced by `expect` were not sent (no report will come for them).
     func enqueueFinished(error: KafkaError?, refused: Int) {
+        var waiters: [CheckedContinuation<Void, Never>] = []
         let release = finish(reports: 1 + refused) { state in
             state.enqueueError = error
+            state.enqueued = true
+            swap(&waiters, &state.enqueuedWaiters)
         }
+        for waiter in waiters { waiter.resume() }
         if release { Unmanaged.passUnretained(self).release() }
+    }
+
+    func enqueued() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if !state.enqueued { state.enqueuedWaiters.append(continuation) }
+                return state.enqueued
+            }
+            if done { continuation.resume() }
+        }
     }
 
     var enqueueFailed: Bool { state.withLock { $0.enqueueError != nil } }

@@ -2,7 +2,7 @@ import Foundation
 import RoostKafka
 
 /// Publishes each non-empty line of a JSON-lines file as one record, in batches, so memory holds
-/// two batches and librdkafka's queue whatever the file's size. Shared by the
+/// three batches and librdkafka's queue whatever the file's size. Shared by the
 /// `kafka_produce` task type and `roost kafka produce`.
 public struct JSONLinesProducer: Sendable {
     public let path: String
@@ -24,7 +24,7 @@ public struct JSONLinesProducer: Sendable {
     /// Sends the file, adding each batch's deliveries to `report` as they are confirmed (so on an
     /// error `report` still says what was delivered). Batches are enqueued without waiting for
     /// their delivery, so librdkafka's queue stays full and bounds the memory
-    /// (`queue.buffering.max.*`); the next batch is read while the last one is being enqueued.
+    /// (`queue.buffering.max.*`); the next batch is read while the last ones are being enqueued.
     public func send(with producer: KafkaProducer, into report: inout DeliveryReport) async throws {
         var reader = try JSONLinesReader(path: path)
         defer { reader.close() }
@@ -41,18 +41,24 @@ public struct JSONLinesProducer: Sendable {
             }
         }
         do {
-            // Two batches' storage, refilled in turn: one is read into while the other is enqueued.
-            var batch = KafkaMessageBatch(), spare = KafkaMessageBatch()
-            try read(&reader, into: &batch)
-            while !batch.isEmpty && firstError == nil {
-                async let enqueued = producer.enqueue(batch, to: topic)
-                let next = Result { try read(&reader, into: &spare) }
-                unconfirmed.append(await enqueued)
+            // Each batch is enqueued behind the last before that one is awaited, so the producing
+            // thread goes from batch to batch without waiting; the next is read meanwhile. Three
+            // batches' storage, refilled in turn.
+            var batches = [KafkaMessageBatch(), KafkaMessageBatch(), KafkaMessageBatch()]
+            try read(&reader, into: &batches[0])
+            var turn = 0
+            while !batches[turn % 3].isEmpty {
+                let previous = unconfirmed.last
+                unconfirmed.append(producer.enqueue(batches[turn % 3], to: topic, after: previous))
+                turn += 1
+                if let previous {
+                    await previous.enqueued()
+                    if previous.enqueueFailed { break }
+                }
                 while let oldest = unconfirmed.first, oldest.isSettled { await confirm(unconfirmed.removeFirst()) }
-                if unconfirmed.last?.enqueueFailed == true { break }
+                if firstError != nil { break }
                 try Task.checkCancellation()
-                try next.get()
-                swap(&batch, &spare)
+                try read(&reader, into: &batches[turn % 3])
             }
         } catch {
             firstError = error
