@@ -74,6 +74,19 @@ final class DeliveryBatch: Sendable {
         var enqueued = false
         var enqueuedWaiters: [CheckedContinuation<Void, Never>] = []
 
+        mutating func delivered(partition: Int, offset: Int64) {
+            if partition >= partitions.count {
+                partitions += Array(repeating: .init(count: 0, firstOffset: 0, lastOffset: 0), count: partition + 1 - partitions.count)
+            }
+            if partitions[partition].count == 0 {
+                partitions[partition] = .init(count: 1, firstOffset: offset, lastOffset: offset)
+            } else {
+                partitions[partition].count += 1
+                partitions[partition].firstOffset = min(partitions[partition].firstOffset, offset)
+                partitions[partition].lastOffset = max(partitions[partition].lastOffset, offset)
+            }
+        }
+
         var report: DeliveryReport {
             var report = DeliveryReport()
             for (partition, range) in partitions.enumerated() where range.count > 0 { report.partitions[Int32(partition)] = range }
@@ -135,19 +148,8 @@ final class DeliveryBatch: Sendable {
                 if let failure {
                     state.failed += 1
                     if state.firstFailure == nil { state.firstFailure = failure }
-                    return
-                }
-                let index = Int(message.partition)
-                if index >= state.partitions.count {
-                    state.partitions += Array(repeating: .init(count: 0, firstOffset: 0, lastOffset: 0),
-                                              count: index + 1 - state.partitions.count)
-                }
-                if state.partitions[index].count == 0 {
-                    state.partitions[index] = .init(count: 1, firstOffset: message.offset, lastOffset: message.offset)
                 } else {
-                    state.partitions[index].count += 1
-                    state.partitions[index].firstOffset = min(state.partitions[index].firstOffset, message.offset)
-                    state.partitions[index].lastOffset = max(state.partitions[index].lastOffset, message.offset)
+                    state.delivered(partition: Int(message.partition), offset: message.offset)
                 }
             }
         }
