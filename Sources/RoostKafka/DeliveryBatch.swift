@@ -1,3 +1,4 @@
+import CKafka
 import Synchronization
 
 /// What a batch of sends achieved: records delivered per partition, with the offset range written.
@@ -33,13 +34,17 @@ public struct KafkaDeliveryError: Error, CustomStringConvertible, Sendable {
     public var description: String { "\(failed) of \(failed + report.delivered) records to \(topic) were not delivered: \(reason)" }
 }
 
-/// Records handed to librdkafka by one `KafkaProducer.enqueue`, whose delivery reports are still
-/// coming in. `report()` waits for all of them.
+/// Records handed to `KafkaProducer.enqueue`: `enqueued()` waits until they are in librdkafka's
+/// queue, `report()` until every delivery report is in.
 public struct PendingDelivery: Sendable {
     let batch: DeliveryBatch
 
-    /// Enqueueing stopped at a record librdkafka refused (or the producer was closed): later
-    /// records were not sent, and `report()` will throw once the earlier ones are reported.
+    /// Waits until the records are in librdkafka's queue (or enqueueing failed).
+    public func enqueued() async { await batch.enqueued() }
+
+    /// Enqueueing stopped at a record librdkafka refused (or the producer was closed, or an
+    /// earlier batch's enqueueing failed): later records were not sent, and `report()` will throw
+    /// once the earlier ones are reported. Known once `enqueued()` has returned.
     public var enqueueFailed: Bool { batch.enqueueFailed }
 
     /// Every report is in: `report()` returns without waiting.
@@ -50,18 +55,43 @@ public struct PendingDelivery: Sendable {
     public func report() async throws -> DeliveryReport { try await batch.result() }
 }
 
-/// One enqueue's bookkeeping: each enqueued message holds a retained reference (its librdkafka
-/// opaque) until its delivery report arrives on the producer's poll thread. `pending` starts at
-/// one for the enqueueing itself, so the batch cannot finish before every message is enqueued.
+/// One enqueue's bookkeeping. Its records' librdkafka opaque is this object, unretained: the batch
+/// holds itself from `expect` until its last report is in (one retain per batch, not per record).
+/// `pending` starts at one for the enqueueing itself, so the batch cannot settle before every
+/// record is enqueued.
 final class DeliveryBatch: Sendable {
     private struct State {
         var pending = 1
-        var report = DeliveryReport()
+        /// Delivered records per partition, indexed by partition number (count 0: none yet).
+        var partitions: [DeliveryReport.PartitionRange] = []
         var failed = 0
         var firstFailure: (code: Int32, reason: String)?
         var enqueueError: KafkaError?
         var result: Result<DeliveryReport, Error>?
         var waiter: CheckedContinuation<DeliveryReport, Error>?
+        /// `expect` retained the batch for its records' opaque.
+        var retained = false
+        var enqueued = false
+        var enqueuedWaiters: [CheckedContinuation<Void, Never>] = []
+
+        mutating func delivered(partition: Int, offset: Int64) {
+            if partition >= partitions.count {
+                partitions += Array(repeating: .init(count: 0, firstOffset: 0, lastOffset: 0), count: partition + 1 - partitions.count)
+            }
+            if partitions[partition].count == 0 {
+                partitions[partition] = .init(count: 1, firstOffset: offset, lastOffset: offset)
+            } else {
+                partitions[partition].count += 1
+                partitions[partition].firstOffset = min(partitions[partition].firstOffset, offset)
+                partitions[partition].lastOffset = max(partitions[partition].lastOffset, offset)
+            }
+        }
+
+        var report: DeliveryReport {
+            var report = DeliveryReport()
+            for (partition, range) in partitions.enumerated() where range.count > 0 { report.partitions[Int32(partition)] = range }
+            return report
+        }
     }
     let topic: String
     private let state = Mutex(State())
@@ -70,16 +100,36 @@ final class DeliveryBatch: Sendable {
         self.topic = topic
     }
 
-    /// Called before handing a message to librdkafka, so an early report cannot end the batch.
-    func enqueueing() { state.withLock { $0.pending += 1 } }
+    /// Announces `count` records about to be handed to librdkafka (so an early report cannot
+    /// settle the batch) and returns their opaque.
+    func expect(_ count: Int) -> UnsafeMutableRawPointer {
+        state.withLock { state in
+            state.pending += count
+            state.retained = true
+        }
+        return Unmanaged.passRetained(self).toOpaque()
+    }
 
-    /// librdkafka refused the message `enqueueing` announced; no report will come for it.
-    func refused() { state.withLock { $0.pending -= 1 } }
-
-    /// The enqueueing ended, normally or with `error` (later messages were not sent).
-    func enqueueFinished(error: KafkaError?) {
-        finish { state in
+    /// The enqueueing ended, normally or with `error` after which the last `refused` records
+    /// announced by `expect` were not sent (no report will come for them).
+    func enqueueFinished(error: KafkaError?, refused: Int) {
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        let release = finish(reports: 1 + refused) { state in
             state.enqueueError = error
+            state.enqueued = true
+            swap(&waiters, &state.enqueuedWaiters)
+        }
+        for waiter in waiters { waiter.resume() }
+        if release { Unmanaged.passUnretained(self).release() }
+    }
+
+    func enqueued() async {
+        await withCheckedContinuation { continuation in
+            let done = state.withLock { state in
+                if !state.enqueued { state.enqueuedWaiters.append(continuation) }
+                return state.enqueued
+            }
+            if done { continuation.resume() }
         }
     }
 
@@ -87,20 +137,24 @@ final class DeliveryBatch: Sendable {
 
     var isSettled: Bool { state.withLock { $0.result != nil } }
 
-    func delivered(partition: Int32, offset: Int64, error: (code: Int32, reason: String)?) {
-        finish { state in
-            if let error {
-                state.failed += 1
-                if state.firstFailure == nil { state.firstFailure = error }
-            } else if var range = state.report.partitions[partition] {
-                range.count += 1
-                range.firstOffset = min(range.firstOffset, offset)
-                range.lastOffset = max(range.lastOffset, offset)
-                state.report.partitions[partition] = range
-            } else {
-                state.report.partitions[partition] = .init(count: 1, firstOffset: offset, lastOffset: offset)
+    /// A delivery report for a record whose opaque `expect` returned.
+    static func delivered(_ message: rd_kafka_message_t, opaque: UnsafeMutableRawPointer) {
+        let failure = message.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil
+            // Not rd_kafka_message_errstr: in a delivery report the payload is the record, not a reason.
+            : (code: message.err.rawValue, reason: KafkaError.reason(message.err))
+        let unmanaged = Unmanaged<DeliveryBatch>.fromOpaque(opaque)
+        let release = unmanaged._withUnsafeGuaranteedRef { batch in
+            batch.finish(reports: 1) { state in
+                if let failure {
+                    state.failed += 1
+                    if state.firstFailure == nil { state.firstFailure = failure }
+                } else {
+                    state.delivered(partition: Int(message.partition), offset: message.offset)
+                }
             }
         }
+        // Outside the borrow above: this may free the batch.
+        if release { unmanaged.release() }
     }
 
     /// Waits until nothing is pending any more.
@@ -114,26 +168,29 @@ final class DeliveryBatch: Sendable {
         }
     }
 
-    /// Applies `change` and, when nothing is pending any more, settles the result.
-    private func finish(_ change: (inout State) -> Void) {
-        let done: (CheckedContinuation<DeliveryReport, Error>, Result<DeliveryReport, Error>)? = state.withLock { state in
-            change(&state)
-            state.pending -= 1
-            guard state.pending == 0 else { return nil }
-            let result: Result<DeliveryReport, Error>
-            if let failure = state.firstFailure {
-                result = .failure(KafkaDeliveryError(topic: topic, failed: state.failed, reason: failure.reason,
-                                                     code: failure.code, report: state.report))
-            } else if let error = state.enqueueError {
-                result = .failure(error)
-            } else {
-                result = .success(state.report)
+    /// Applies `change` for `reports` fewer pending reports and, when none is pending any more,
+    /// settles the result; true when the caller must then release the reference `expect` took.
+    private func finish(reports: Int, _ change: (inout State) -> Void) -> Bool {
+        let settled: (waiter: CheckedContinuation<DeliveryReport, Error>?, result: Result<DeliveryReport, Error>, retained: Bool)? =
+            state.withLock { state in
+                change(&state)
+                state.pending -= reports
+                guard state.pending == 0 else { return nil }
+                let result: Result<DeliveryReport, Error>
+                if let failure = state.firstFailure {
+                    result = .failure(KafkaDeliveryError(topic: topic, failed: state.failed, reason: failure.reason,
+                                                         code: failure.code, report: state.report))
+                } else if let error = state.enqueueError {
+                    result = .failure(error)
+                } else {
+                    result = .success(state.report)
+                }
+                state.result = result
+                defer { state.waiter = nil }
+                return (state.waiter, result, state.retained)
             }
-            state.result = result
-            guard let waiter = state.waiter else { return nil }
-            state.waiter = nil
-            return (waiter, result)
-        }
-        if let (waiter, result) = done { waiter.resume(with: result) }
+        guard let settled else { return false }
+        settled.waiter?.resume(with: settled.result)
+        return settled.retained
     }
 }

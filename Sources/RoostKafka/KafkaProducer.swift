@@ -20,11 +20,7 @@ public final class KafkaProducer: Sendable {
         handle = try KafkaHandle(RD_KAFKA_PRODUCER, config: config, defaults: Self.defaults) { conf in
             rd_kafka_conf_set_dr_msg_cb(conf) { _, message, _ in
                 guard let message, let opaque = message.pointee._private else { return }
-                let batch = Unmanaged<DeliveryBatch>.fromOpaque(opaque).takeRetainedValue()
-                let m = message.pointee
-                // Not rd_kafka_message_errstr: in a delivery report the payload is the record, not a reason.
-                let failure = m.err == RD_KAFKA_RESP_ERR_NO_ERROR ? nil : (code: m.err.rawValue, reason: KafkaError.reason(m.err))
-                batch.delivered(partition: m.partition, offset: m.offset, error: failure)
+                DeliveryBatch.delivered(message.pointee, opaque: opaque)
             }
         }
         pollLoop = ProducerPollLoop(handle: handle)
@@ -41,42 +37,54 @@ public final class KafkaProducer: Sendable {
     @discardableResult
     public func send(_ messages: [KafkaMessage], to topic: String) async throws -> DeliveryReport {
         if messages.isEmpty { return DeliveryReport() }
-        return try await enqueue(messages, to: topic).report()
+        return try await enqueue(KafkaMessageBatch(messages), to: topic).report()
     }
 
-    /// Hands `messages` to librdkafka and returns once all are in its queue, without waiting for
-    /// their delivery: a caller streaming many records enqueues batch after batch and awaits the
-    /// reports later, so librdkafka's queue stays full and memory stays bounded by
+    /// Hands `messages` to librdkafka on the producer's queue and returns at once, without waiting
+    /// for their delivery. Batches are enqueued in call order, each after the last, unless
+    /// `previous`'s enqueueing failed: then these are not sent, so a stream stops at its first
+    /// refused record. A caller streaming many records enqueues the next batch before awaiting
+    /// the last one's `enqueued()`, so the producing thread never waits for it, and awaits the
+    /// reports later: librdkafka's queue stays full and memory stays bounded by
     /// `queue.buffering.max.messages` / `queue.buffering.max.kbytes` (enqueueing waits while the
     /// queue is full).
-    public func enqueue(_ messages: [KafkaMessage], to topic: String) async -> PendingDelivery {
+    public func enqueue(_ messages: KafkaMessageBatch, to topic: String, after previous: PendingDelivery? = nil) -> PendingDelivery {
         let batch = DeliveryBatch(topic: topic)
-        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            handle.queue.async { [self] in
-                batch.enqueueFinished(error: enqueueBlocking(messages, to: topic, batch: batch))
-                continuation.resume()
-            }
+        pollLoop.pause()
+        handle.queue.async { [self] in
+            let (error, refused) = previous?.enqueueFailed == true
+                ? (KafkaError("not sent: an earlier batch to \(topic) could not be enqueued"), 0)
+                : enqueueBlocking(messages, to: topic, batch: batch)
+            batch.enqueueFinished(error: error, refused: refused)
+            pollLoop.resume()
         }
         return PendingDelivery(batch: batch)
     }
 
-    /// Enqueues on the handle's queue; the first error, after which nothing more was enqueued.
-    private func enqueueBlocking(_ messages: [KafkaMessage], to topic: String, batch: DeliveryBatch) -> KafkaError? {
+    /// Enqueues on the handle's queue; the first error, after which nothing more was enqueued,
+    /// and how many of the records announced to `batch` that leaves unsent.
+    private func enqueueBlocking(_ messages: KafkaMessageBatch, to topic: String, batch: DeliveryBatch) -> (KafkaError?, refused: Int) {
         // Checked on the queue: `close` sets the flag and then waits for the queue, so no
         // enqueue can reach a handle that is being flushed and destroyed.
-        guard !closed.load(ordering: .acquiring) else { return KafkaError("the producer is closed") }
+        guard !closed.load(ordering: .acquiring) else { return (KafkaError("the producer is closed"), 0) }
         guard let topicHandle = rd_kafka_topic_new(handle.pointer, topic, nil) else {
-            return KafkaError("cannot produce to \(topic)", rd_kafka_last_error())
+            return (KafkaError("cannot produce to \(topic)", rd_kafka_last_error()), 0)
         }
         // Reference-counted: records still in flight keep the topic alive after this.
         defer { rd_kafka_topic_destroy(topicHandle) }
-        for (index, message) in messages.enumerated() {
-            if let error = Self.enqueue(message, topic: topicHandle, batch: batch, on: handle.pointer) { return error }
-            // Delivery reports served here too, as kcat does: records are then freed on the
-            // thread that allocated them (glibc frees those faster), and the poll thread is woken less.
-            if index % 1000 == 999 { rd_kafka_poll(handle.pointer, 0) }
+        let rk = handle.pointer
+        let opaque = batch.expect(messages.count)
+        return messages.withBytes { base in
+            for (index, record) in messages.records.enumerated() {
+                let code = Self.enqueue(record, bytes: base, topic: topicHandle, opaque: opaque, on: rk)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    return (KafkaError("cannot produce to \(topic)", code), messages.count - index)
+                }
+                // Delivery reports are served here while enqueueing (the poll loop is paused).
+                if index % 1000 == 999 { rd_kafka_poll(rk, 0) }
+            }
+            return (nil, 0)
         }
-        return nil
     }
 
     /// Waits up to `flushTimeout` for queued records to be delivered, then stops. Records still
@@ -93,62 +101,80 @@ public final class KafkaProducer: Sendable {
         }
     }
 
-    /// Hands one message to librdkafka (waiting while its queue is full); nil on success.
-    private static func enqueue(_ message: KafkaMessage, topic: OpaquePointer, batch: DeliveryBatch, on rk: OpaquePointer) -> KafkaError? {
+    /// Hands one record to librdkafka (waiting while its queue is full); librdkafka's error code.
+    private static func enqueue(_ record: KafkaMessageBatch.Record, bytes: UnsafeRawPointer?, topic: OpaquePointer,
+                                opaque: UnsafeMutableRawPointer, on rk: OpaquePointer) -> rd_kafka_resp_err_t {
         var headers: OpaquePointer?
-        if !message.headers.isEmpty {
-            headers = rd_kafka_headers_new(message.headers.count)
-            for header in message.headers {
-                header.value.withOptionalBytes { pointer, count in
-                    _ = rd_kafka_header_add(headers, header.key, -1, pointer, count)
+        if !record.headers.isEmpty {
+            headers = rd_kafka_headers_new(record.headers.count)
+            for header in record.headers {
+                header.value.withOptionalBytes { value in
+                    _ = rd_kafka_header_add(headers, header.key, -1, value?.baseAddress, value?.count ?? 0)
                 }
             }
         }
-        let opaque = Unmanaged.passRetained(batch).toOpaque()
-        batch.enqueueing()
+        // An empty key or value is not null: it needs an address even when the buffer has none.
+        let base = bytes ?? UnsafeRawPointer(bitPattern: 1)!
+        let key = record.key.map { base + $0.lowerBound }, value = record.value.map { base + $0.lowerBound }
         var code = RD_KAFKA_RESP_ERR__QUEUE_FULL
         while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {
-            code = message.key.withOptionalBytes { key, keyCount in
-                message.value.withOptionalBytes { value, valueCount in
-                    roost_kafka_produce(rk, topic, message.partition ?? RD_KAFKA_PARTITION_UA, key, keyCount, value, valueCount,
-                                        headers, message.timestampMilliseconds ?? 0, opaque)
-                }
-            }
+            code = roost_kafka_produce(rk, topic, record.partition ?? RD_KAFKA_PARTITION_UA, key, record.key?.count ?? 0,
+                                       value, record.value?.count ?? 0, headers, record.timestampMilliseconds ?? 0, opaque)
             // Full: serve delivery reports here until some room is free, as kcat does. (Blocking
             // in librdkafka instead woke this thread for every single freed slot: a context
             // switch per record once the queue had filled.)
             if code == RD_KAFKA_RESP_ERR__QUEUE_FULL { rd_kafka_poll(rk, 10) }
         }
-        guard code != RD_KAFKA_RESP_ERR_NO_ERROR else { return nil }
-        if let headers { rd_kafka_headers_destroy(headers) }
-        Unmanaged<DeliveryBatch>.fromOpaque(opaque).release()
-        batch.refused()
-        return KafkaError("cannot produce to \(batch.topic)", code)
+        if code != RD_KAFKA_RESP_ERR_NO_ERROR, let headers { rd_kafka_headers_destroy(headers) }
+        return code
     }
 }
 
 /// The producer's poll thread: serves delivery reports until asked to stop, then flushes with a
-/// bound, purges what is left (failing those sends) and lets go of the handle.
+/// bound, purges what is left (failing those sends) and lets go of the handle. It pauses while
+/// batches are being enqueued, whose thread serves the reports meanwhile (as kcat's one thread
+/// does): records are then freed by the thread that allocated them, and no second thread is
+/// woken for each report (a third of the context switches of serving them here).
 private final class ProducerPollLoop: Sendable {
     private struct Stop {
         var flushTimeout: Duration
         var continuation: CheckedContinuation<Int, Never>?
     }
     private let stop = Mutex<Stop?>(nil)
+    private let handle: KafkaHandle
+    private let enqueueing = Atomic<Int>(0)
+    private let resumed = DispatchSemaphore(value: 0)
 
     init(handle: KafkaHandle) {
-        let thread = Thread { [self] in run(handle) }
+        self.handle = handle
+        let thread = Thread { [self] in run() }
         thread.name = "roost.kafka.producer.poll"
         thread.start()
     }
 
+    /// Pauses the loop until as many `resume` calls: a batch is waiting to be enqueued or being
+    /// enqueued, and that thread serves delivery reports meanwhile.
+    func pause() { enqueueing.add(1, ordering: .acquiringAndReleasing) }
+
+    func resume() {
+        if enqueueing.subtract(1, ordering: .acquiringAndReleasing).newValue == 0 { resumed.signal() }
+    }
+
     func requestStop(flushTimeout: Duration, then continuation: CheckedContinuation<Int, Never>?) {
+        defer { resumed.signal() }
         stop.withLock { stop in
-            if stop == nil { stop = Stop(flushTimeout: flushTimeout, continuation: continuation) }
+            guard stop == nil else { return }
+            stop = Stop(flushTimeout: flushTimeout, continuation: continuation)
+            // Wakes the loop from its poll now rather than at the poll's timeout (a tenth of a
+            // second at the end of every run). Under the lock: the loop cannot have seen the stop
+            // and destroyed the handle yet.
+            let mainQueue = rd_kafka_queue_get_main(handle.pointer)  // the queue rd_kafka_poll serves
+            rd_kafka_queue_yield(mainQueue)
+            rd_kafka_queue_destroy(mainQueue)
         }
     }
 
-    private func run(_ handle: KafkaHandle) {
+    private func run() {
         let rk = handle.pointer
         while true {
             if let request = stop.withLock({ $0 }) {
@@ -163,15 +189,19 @@ private final class ProducerPollLoop: Sendable {
                 request.continuation?.resume(returning: undelivered)
                 return
             }
-            rd_kafka_poll(rk, 100)
+            if enqueueing.load(ordering: .acquiring) > 0 {
+                _ = resumed.wait(timeout: .now() + .milliseconds(100))
+            } else {
+                rd_kafka_poll(rk, 100)
+            }
         }
     }
 }
 
 extension Optional where Wrapped == [UInt8] {
-    /// The bytes' address and count, or (nil, 0) for nil: librdkafka's "null" key, value or header.
-    func withOptionalBytes<T>(_ body: (UnsafeRawPointer?, Int) -> T) -> T {
-        guard let self else { return body(nil, 0) }
-        return self.withUnsafeBytes { body($0.baseAddress, $0.count) }
+    /// The bytes, or nil for nil: librdkafka's "null" key, value or header.
+    public func withOptionalBytes<T>(_ body: (UnsafeRawBufferPointer?) throws -> T) rethrows -> T {
+        guard let self else { return try body(nil) }
+        return try self.withUnsafeBytes { try body($0) }
     }
 }

@@ -2,7 +2,7 @@ import Foundation
 import RoostKafka
 
 /// Publishes each non-empty line of a JSON-lines file as one record, in batches, so memory holds
-/// two batches and librdkafka's queue whatever the file's size. Shared by the
+/// three batches and librdkafka's queue whatever the file's size. Shared by the
 /// `kafka_produce` task type and `roost kafka produce`.
 public struct JSONLinesProducer: Sendable {
     public let path: String
@@ -24,7 +24,7 @@ public struct JSONLinesProducer: Sendable {
     /// Sends the file, adding each batch's deliveries to `report` as they are confirmed (so on an
     /// error `report` still says what was delivered). Batches are enqueued without waiting for
     /// their delivery, so librdkafka's queue stays full and bounds the memory
-    /// (`queue.buffering.max.*`); the next batch is read while the last one is being enqueued.
+    /// (`queue.buffering.max.*`); the next batch is read while the last ones are being enqueued.
     public func send(with producer: KafkaProducer, into report: inout DeliveryReport) async throws {
         var reader = try JSONLinesReader(path: path)
         defer { reader.close() }
@@ -41,15 +41,24 @@ public struct JSONLinesProducer: Sendable {
             }
         }
         do {
-            var batch = try nextBatch(&reader)
-            while !batch.isEmpty && firstError == nil {
-                async let enqueued = producer.enqueue(batch, to: topic)
-                let next = Result { try nextBatch(&reader) }
-                unconfirmed.append(await enqueued)
+            // Each batch is enqueued behind the last before that one is awaited, so the producing
+            // thread goes from batch to batch without waiting; the next is read meanwhile. Three
+            // batches' storage, refilled in turn.
+            var batches = [KafkaMessageBatch(), KafkaMessageBatch(), KafkaMessageBatch()]
+            try read(&reader, into: &batches[0])
+            var turn = 0
+            while !batches[turn % 3].isEmpty {
+                let previous = unconfirmed.last
+                unconfirmed.append(producer.enqueue(batches[turn % 3], to: topic, after: previous))
+                turn += 1
+                if let previous {
+                    await previous.enqueued()
+                    if previous.enqueueFailed { break }
+                }
                 while let oldest = unconfirmed.first, oldest.isSettled { await confirm(unconfirmed.removeFirst()) }
-                if unconfirmed.last?.enqueueFailed == true { break }
+                if firstError != nil { break }
                 try Task.checkCancellation()
-                batch = try next.get()
+                try read(&reader, into: &batches[turn % 3])
             }
         } catch {
             firstError = error
@@ -58,19 +67,21 @@ public struct JSONLinesProducer: Sendable {
         if let firstError { throw firstError }
     }
 
-    private func nextBatch(_ reader: inout JSONLinesReader) throws -> [KafkaMessage] {
-        var batch: [KafkaMessage] = []
-        batch.reserveCapacity(batchSize)
-        while batch.count < batchSize, let line = try reader.next() {
-            let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(reader.lineNumber)") } ?? nil
-            batch.append(KafkaMessage(key: key, value: line))
+    /// Refills `batch` with the next `batchSize` lines (fewer at the end of the file).
+    private func read(_ reader: inout JSONLinesReader, into batch: inout KafkaMessageBatch) throws {
+        batch.removeAll()
+        while batch.count < batchSize {
+            let read: Void? = try reader.next { line, number in
+                let key = try keyField.map { try Self.key(of: line, field: $0, at: "\(path):\(number)") } ?? nil
+                key.withOptionalBytes { batch.append(key: $0, value: line) }
+            }
+            if read == nil { return }
         }
-        return batch
     }
 
     /// The record key: the line's top-level `field` as text (strings as they are, numbers and
     /// booleans as JSON), or nil when the field is absent or null.
-    static func key(of line: [UInt8], field: String, at location: String) throws -> [UInt8]? {
+    static func key(of line: UnsafeRawBufferPointer, field: String, at location: String) throws -> [UInt8]? {
         guard let object = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else {
             throw TaskParamError("\(location): not a JSON object, so key_field \(field) cannot be read")
         }

@@ -1,7 +1,7 @@
 import Foundation
 
 /// Reads a file line by line in chunks, so a large source never sits in memory whole.
-/// Lines are byte arrays without their newline; empty lines are skipped.
+/// Each line is lent without its newline straight from the read buffer; empty lines are skipped.
 struct JSONLinesReader {
     let path: String
     private let handle: FileHandle
@@ -12,8 +12,8 @@ struct JSONLinesReader {
     private var start = 0
     private var filled = 0
     private var atEnd = false
-    /// 1-based number of the last line returned, for errors naming file and line.
-    private(set) var lineNumber = 0
+    /// 1-based number of the last line read.
+    private var lineNumber = 0
 
     init(path: String) throws {
         self.path = path
@@ -23,26 +23,31 @@ struct JSONLinesReader {
         self.handle = handle
     }
 
-    /// The next non-empty line, or nil at the end of the file.
-    mutating func next() throws -> [UInt8]? {
+    /// Calls `body` with the next non-empty line (valid only during the call) and its 1-based
+    /// number, and returns its result; nil at the end of the file.
+    mutating func next<T>(_ body: (_ line: UnsafeRawBufferPointer, _ number: Int) throws -> T) throws -> T? {
         while true {
             if let newline = newlineIndex() {
                 var end = newline
                 if end > start && buffer[end - 1] == UInt8(ascii: "\r") { end -= 1 }
-                let line = Array(buffer[start..<end])
+                let line = start..<end
                 start = newline + 1
                 lineNumber += 1
                 if line.isEmpty { continue }
-                return line
+                return try lend(line, to: body)
             }
             if atEnd {
                 guard start < filled else { return nil }
                 defer { start = filled }
                 lineNumber += 1
-                return Array(buffer[start..<filled])
+                return try lend(start..<filled, to: body)
             }
             try readChunk()
         }
+    }
+
+    private func lend<T>(_ line: Range<Int>, to body: (UnsafeRawBufferPointer, Int) throws -> T) rethrows -> T {
+        try buffer.withUnsafeBytes { try body(UnsafeRawBufferPointer(rebasing: $0[line]), lineNumber) }
     }
 
     /// The first newline in the unread bytes (memchr: a generic search was a tenth of producing).
