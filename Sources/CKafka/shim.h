@@ -2,9 +2,7 @@
 #include <librdkafka/rdkafka_mock.h>
 
 /* rd_kafka_producev is variadic and so not callable from Swift: one typed wrapper for the fields
- * Roost sets. The value is not copied (no RD_KAFKA_MSG_F_COPY): librdkafka points into `value` until the
- * record's delivery report, so the caller keeps those bytes alive and unchanged until then (the key and
- * headers are copied, and may be freed at once). A full producer queue is
+ * Roost sets. The payload is copied (RD_KAFKA_MSG_F_COPY); a full producer queue is
  * RD_KAFKA_RESP_ERR__QUEUE_FULL (the caller serves delivery reports and retries); `headers` is owned by librdkafka only on success.
  * `topic` is a handle from rd_kafka_topic_new, so no name lookup per record; `timestamp_ms` 0 means "now"; `partition` RD_KAFKA_PARTITION_UA lets the partitioner choose. */
 static inline rd_kafka_resp_err_t roost_kafka_produce(rd_kafka_t *rk, rd_kafka_topic_t *topic, int32_t partition,
@@ -15,7 +13,7 @@ static inline rd_kafka_resp_err_t roost_kafka_produce(rd_kafka_t *rk, rd_kafka_t
     return rd_kafka_producev(rk,
                              RD_KAFKA_V_RKT(topic),
                              RD_KAFKA_V_PARTITION(partition),
-                             RD_KAFKA_V_MSGFLAGS(0),
+                             RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
                              RD_KAFKA_V_KEY(key, key_len),
                              RD_KAFKA_V_VALUE((void *)value, value_len),
                              RD_KAFKA_V_HEADERS(headers),

@@ -58,8 +58,7 @@ public struct PendingDelivery: Sendable {
 /// One enqueue's bookkeeping. Its records' librdkafka opaque is this object, unretained: the batch
 /// holds itself from `expect` until its last report is in (one retain per batch, not per record).
 /// `pending` starts at one for the enqueueing itself, so the batch cannot settle before every
-/// record is enqueued. It also holds the records' bytes, which librdkafka points into, until it
-/// settles (its last report is in, or no record was enqueued).
+/// record is enqueued.
 final class DeliveryBatch: Sendable {
     private struct State {
         var pending = 1
@@ -74,8 +73,6 @@ final class DeliveryBatch: Sendable {
         var retained = false
         var enqueued = false
         var enqueuedWaiters: [CheckedContinuation<Void, Never>] = []
-        /// The records' keys and values, until the batch settles.
-        var bytes: KafkaMessageBytes?
 
         mutating func delivered(partition: Int, offset: Int64) {
             if partition >= partitions.count {
@@ -97,11 +94,10 @@ final class DeliveryBatch: Sendable {
         }
     }
     let topic: String
-    private let state: Mutex<State>
+    private let state = Mutex(State())
 
-    init(topic: String, bytes: KafkaMessageBytes) {
+    init(topic: String) {
         self.topic = topic
-        state = Mutex(State(bytes: bytes))
     }
 
     /// Announces `count` records about to be handed to librdkafka (so an early report cannot
@@ -175,7 +171,6 @@ final class DeliveryBatch: Sendable {
     /// Applies `change` for `reports` fewer pending reports and, when none is pending any more,
     /// settles the result; true when the caller must then release the reference `expect` took.
     private func finish(reports: Int, _ change: (inout State) -> Void) -> Bool {
-        var released: KafkaMessageBytes?  // freed outside the lock
         let settled: (waiter: CheckedContinuation<DeliveryReport, Error>?, result: Result<DeliveryReport, Error>, retained: Bool)? =
             state.withLock { state in
                 change(&state)
@@ -191,7 +186,6 @@ final class DeliveryBatch: Sendable {
                     result = .success(state.report)
                 }
                 state.result = result
-                swap(&released, &state.bytes)
                 defer { state.waiter = nil }
                 return (state.waiter, result, state.retained)
             }

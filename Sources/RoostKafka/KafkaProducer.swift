@@ -49,7 +49,7 @@ public final class KafkaProducer: Sendable {
     /// `queue.buffering.max.messages` / `queue.buffering.max.kbytes` (enqueueing waits while the
     /// queue is full).
     public func enqueue(_ messages: KafkaMessageBatch, to topic: String, after previous: PendingDelivery? = nil) -> PendingDelivery {
-        let batch = DeliveryBatch(topic: topic, bytes: messages.bytes)
+        let batch = DeliveryBatch(topic: topic)
         pollLoop.pause()
         handle.queue.async { [self] in
             let (error, refused) = previous?.enqueueFailed == true
@@ -74,15 +74,17 @@ public final class KafkaProducer: Sendable {
         defer { rd_kafka_topic_destroy(topicHandle) }
         let rk = handle.pointer
         let opaque = batch.expect(messages.count)
-        for (index, record) in messages.records.enumerated() {
-            let code = Self.enqueue(record, bytes: messages.bytes.base, topic: topicHandle, opaque: opaque, on: rk)
-            guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
-                return (KafkaError("cannot produce to \(topic)", code), messages.count - index)
+        return messages.withBytes { base in
+            for (index, record) in messages.records.enumerated() {
+                let code = Self.enqueue(record, bytes: base, topic: topicHandle, opaque: opaque, on: rk)
+                guard code == RD_KAFKA_RESP_ERR_NO_ERROR else {
+                    return (KafkaError("cannot produce to \(topic)", code), messages.count - index)
+                }
+                // Delivery reports are served here while enqueueing (the poll loop is paused).
+                if index % 1000 == 999 { rd_kafka_poll(rk, 0) }
             }
-            // Delivery reports are served here while enqueueing (the poll loop is paused).
-            if index % 1000 == 999 { rd_kafka_poll(rk, 0) }
+            return (nil, 0)
         }
-        return (nil, 0)
     }
 
     /// Waits up to `flushTimeout` for queued records to be delivered, then stops. Records still
@@ -100,7 +102,7 @@ public final class KafkaProducer: Sendable {
     }
 
     /// Hands one record to librdkafka (waiting while its queue is full); librdkafka's error code.
-    private static func enqueue(_ record: KafkaMessageBatch.Record, bytes base: UnsafeRawPointer, topic: OpaquePointer,
+    private static func enqueue(_ record: KafkaMessageBatch.Record, bytes: UnsafeRawPointer?, topic: OpaquePointer,
                                 opaque: UnsafeMutableRawPointer, on rk: OpaquePointer) -> rd_kafka_resp_err_t {
         var headers: OpaquePointer?
         if !record.headers.isEmpty {
@@ -111,6 +113,8 @@ public final class KafkaProducer: Sendable {
                 }
             }
         }
+        // An empty key or value is not null: it needs an address even when the buffer has none.
+        let base = bytes ?? UnsafeRawPointer(bitPattern: 1)!
         let key = record.key.map { base + $0.lowerBound }, value = record.value.map { base + $0.lowerBound }
         var code = RD_KAFKA_RESP_ERR__QUEUE_FULL
         while code == RD_KAFKA_RESP_ERR__QUEUE_FULL {

@@ -61,8 +61,9 @@ import Testing
         #expect(zip(received.sorted(), expected.sorted()).filter { $0 != $1 }.count == 0)
     }
 
-    /// librdkafka points into a batch's buffer until each record is reported: a batch refilled
-    /// while its records wait for a broker must not change them.
+    /// A batch may be refilled as soon as it is enqueued, while its records still wait for a
+    /// broker: they arrive as they were (librdkafka copies them now; a zero-copy producer, which
+    /// points into the batch's buffer until each report, must not let the refill overwrite them).
     @Test func aBatchRefilledWhileItsRecordsWaitForABrokerLeavesThemIntact() async throws {
         let cluster = try EmbeddedKafkaCluster(brokers: 1)
         try await cluster.createTopic("refilled", partitions: 3)
