@@ -45,7 +45,7 @@ public enum UTCTime {
 
     /// The UTC calendar fields of a time.
     public struct Fields: Equatable, Sendable {
-        public var year: Int64, month: Int64, day: Int64, hour: Int64
+        public var year: Int64, month: Int64, day: Int64, hour: Int64, minute: Int64, second: Int64
     }
 
     public static func fields(secondsSince1970 seconds: Int64) -> Fields {
@@ -59,7 +59,8 @@ public enum UTCTime {
         let monthIndex = (5 * dayOfYear + 2) / 153
         let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
         let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        return Fields(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day, hour: secondOfDay / 3600)
+        return Fields(year: yearOfEra + era * 400 + (month <= 2 ? 1 : 0), month: month, day: day, hour: secondOfDay / 3600,
+                      minute: secondOfDay / 60 % 60, second: secondOfDay % 60)
     }
 
     /// Days since 1970-01-01 (Howard Hinnant's days_from_civil).

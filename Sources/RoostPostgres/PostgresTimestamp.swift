@@ -10,11 +10,10 @@ enum PostgresTimestamp {
         let seconds = Int64((totalMicros / 1_000_000).rounded(.down))
         let micros = Int64(totalMicros) - seconds * 1_000_000
         let civil = UTCTime.fields(secondsSince1970: seconds)
-        let secondOfHour = Int((seconds % 3600 + 3600) % 3600)
         let (y, m, d) = (Int(civil.year), Int(civil.month), Int(civil.day))
         let fields = [(y, 4, UInt8(ascii: "-")), (m, 2, UInt8(ascii: "-")), (d, 2, UInt8(ascii: " ")),
-                      (Int(civil.hour), 2, UInt8(ascii: ":")), (secondOfHour / 60, 2, UInt8(ascii: ":")),
-                      (secondOfHour % 60, 2, UInt8(ascii: ".")), (Int(micros), 6, UInt8(ascii: "+"))]
+                      (Int(civil.hour), 2, UInt8(ascii: ":")), (Int(civil.minute), 2, UInt8(ascii: ":")),
+                      (Int(civil.second), 2, UInt8(ascii: ".")), (Int(micros), 6, UInt8(ascii: "+"))]
         // Digits written by hand: String(format:) costs microseconds, and claims format a date per task.
         guard (0...9999).contains(y) else {
             return String(format: "%04d-%02d-%02d %02d:%02d:%02d.%06d+00", y, m, d, fields[3].0, fields[4].0, fields[5].0, fields[6].0)

@@ -26,8 +26,9 @@ import Testing
         calendar.timeZone = TimeZone(identifier: "UTC")!
         // Every 7,777,777 s (about 90 days, shifting the hour) from 1900 to 2100.
         for seconds in stride(from: Int64(-2_208_988_800), to: 4_102_444_800, by: 7_777_777) {
-            let c = calendar.dateComponents([.year, .month, .day, .hour], from: Date(timeIntervalSince1970: Double(seconds)))
-            let expected = UTCTime.Fields(year: Int64(c.year!), month: Int64(c.month!), day: Int64(c.day!), hour: Int64(c.hour!))
+            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: Date(timeIntervalSince1970: Double(seconds)))
+            let expected = UTCTime.Fields(year: Int64(c.year!), month: Int64(c.month!), day: Int64(c.day!), hour: Int64(c.hour!),
+                                          minute: Int64(c.minute!), second: Int64(c.second!))
             #expect(UTCTime.fields(secondsSince1970: seconds) == expected, "\(seconds)")
             #expect(UTCTime.days(year: expected.year, month: expected.month, day: expected.day) * 86_400 + expected.hour * 3600
                     == seconds - ((seconds % 3600) + 3600) % 3600, "\(seconds)")
