@@ -16,11 +16,10 @@ public struct DeadLetterStore: Sendable {
         }
     }
 
-    /// A try whose lease was taken back may neither claim nor mark letters.
-    public struct AttemptNotHeld: Error, CustomStringConvertible {
-        public var description: String {
-            "this try no longer holds its task (its lease was taken back): its dead letters were not recorded"
-        }
+    /// Where a refused record was read: what identifies a letter.
+    private struct Position: Hashable {
+        let partition: Int32
+        let offset: Int64
     }
 
     let pool: PostgresPool
@@ -33,10 +32,10 @@ public struct DeadLetterStore: Sendable {
         guard !letters.isEmpty else { return [] }
         let held = try await pool.query(Self.claimSQL, attemptID, deadLetterTopic, sourceTopic, letters.map(\.partition),
                                         letters.map(\.offset), letters.map(\.reason))
-        guard try held.first?.decode("held", as: Bool.self) == true else { throw AttemptNotHeld() }
+        guard try held.first?.decode("held", as: Bool.self) == true else { throw AttemptNotHeld(unwritten: "its dead letters were not recorded") }
         let sent = try await pool.query(Self.sentSQL, deadLetterTopic, sourceTopic, letters.map(\.partition), letters.map(\.offset))
-        let done = Set(try sent.map { "\(try $0.decode("source_partition", as: Int32.self))/\(try $0.decode("source_offset", as: Int64.self))" })
-        return letters.filter { !done.contains("\($0.partition)/\($0.offset)") }
+        let done = Set(try sent.map { Position(partition: try $0.decode("source_partition"), offset: try $0.decode("source_offset")) })
+        return letters.filter { !done.contains(Position(partition: $0.partition, offset: $0.offset)) }
     }
 
     /// Marks letters as sent by `attemptID`, only while it is its task's running attempt.
@@ -44,7 +43,7 @@ public struct DeadLetterStore: Sendable {
         guard !letters.isEmpty else { return }
         let rows = try await pool.query(Self.markSentSQL, attemptID, deadLetterTopic, sourceTopic, letters.map(\.partition),
                                         letters.map(\.offset))
-        guard rows.affectedRows == letters.count else { throw AttemptNotHeld() }
+        guard rows.affectedRows == letters.count else { throw AttemptNotHeld(unwritten: "its dead letters were not recorded") }
     }
 
     static let claimSQL = """

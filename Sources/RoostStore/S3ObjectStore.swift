@@ -31,30 +31,20 @@ public struct S3ObjectStore: Sendable {
     let pool: PostgresPool
     public init(pool: PostgresPool) { self.pool = pool }
 
-    /// A try whose lease was taken back may not claim objects: the current attempt owns them.
-    public struct AttemptNotHeld: Error, CustomStringConvertible {
-        public let key: String
-        public var description: String {
-            "this try no longer holds its task (its lease was taken back): the row of \(key) was left as it was"
-        }
-    }
-
     /// Records an object written, replacing the row of an earlier attempt at the same key, and the
     /// record ids it holds (`roost.s3_object_records`, for lineage), replacing those recorded for
     /// the key before, in one statement. Only while `object.attemptID` is its task's
     /// running attempt; otherwise throws `AttemptNotHeld`.
     ///
-    /// Committed without waiting for the WAL flush (an fsync per object was most of a load's time):
+    /// Committed without waiting for the WAL flush (an fsync per object was most of a load's time;
+    /// the statement sets `synchronous_commit` for its own transaction, so it is one round trip):
     /// the task's success is committed later with the flush, which makes these durable too (the WAL
     /// is flushed in order); a crash before it loses at most records of a try that then did not
     /// succeed, and its retry records the same objects again.
     public func record(_ object: Record, recordIDs: [String] = []) async throws {
-        let rows = try await pool.transaction { connection in
-            _ = try await connection.query("SET LOCAL synchronous_commit = off")
-            return try await connection.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
-                                              object.records, object.etag, object.checksumSHA256, object.attemptID, recordIDs)
-        }
-        guard !rows.isEmpty else { throw AttemptNotHeld(key: object.key) }
+        let rows = try await pool.query(Self.recordSQL, object.bucket, object.key, object.kind, object.format, object.bytes,
+                                        object.records, object.etag, object.checksumSHA256, object.attemptID, recordIDs)
+        guard !rows.isEmpty else { throw AttemptNotHeld(unwritten: "the row of \(object.key) was left as it was") }
     }
 
     /// Every object written by any attempt of one task in one run, by key.
@@ -70,7 +60,9 @@ public struct S3ObjectStore: Sendable {
     static let recordSQL = """
         WITH object AS (
             INSERT INTO roost.s3_objects (bucket, key, kind, format, bytes, records, etag, checksum_sha256, attempt_id)
-            SELECT $1, $2, $3, $4, $5, $6, $7, $8, attempt_id FROM roost.task_instances WHERE attempt_id = $9 AND state = 'running'
+            SELECT $1, $2, $3, $4, $5, $6, $7, $8, attempt_id
+            FROM roost.task_instances, (SELECT set_config('synchronous_commit', 'off', true)) AS unflushed_commit
+            WHERE attempt_id = $9 AND state = 'running'
             ON CONFLICT (bucket, key) DO UPDATE SET kind = EXCLUDED.kind, format = EXCLUDED.format, bytes = EXCLUDED.bytes,
                 records = EXCLUDED.records, etag = EXCLUDED.etag, checksum_sha256 = EXCLUDED.checksum_sha256,
                 attempt_id = EXCLUDED.attempt_id, written_at = now()

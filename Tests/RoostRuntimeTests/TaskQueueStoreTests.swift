@@ -84,7 +84,7 @@ import Testing
                   checksumSHA256: "c", attemptID: attemptID)
         }
         try await objects.record(object(new.attemptID))
-        await #expect(throws: S3ObjectStore.AttemptNotHeld.self) { try await objects.record(object(old.attemptID), recordIDs: ["r"]) }
+        await #expect(throws: AttemptNotHeld.self) { try await objects.record(object(old.attemptID), recordIDs: ["r"]) }
         #expect(try await fleet.scalar("SELECT attempt_id FROM roost.s3_objects WHERE key = 'k'", as: Int64.self) == new.attemptID)
         #expect(try await fleet.scalar("SELECT count(*) FROM roost.s3_object_records", as: Int64.self) == 0)
     }

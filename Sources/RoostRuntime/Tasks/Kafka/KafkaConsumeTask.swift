@@ -109,7 +109,7 @@ public struct KafkaConsumeTask: TaskType {
     /// its letters unmarked, and the next try sends them again.)
     private func sendDeadLetters(_ refused: [RefinedTweetSink.Refused], to topic: String, from source: String,
                                  _ context: TaskContext) async throws {
-        let byOffset = Dictionary(uniqueKeysWithValues: refused.map { ("\($0.letter.partition)/\($0.letter.offset)", $0.message) })
+        let messages = Dictionary(uniqueKeysWithValues: refused.map { ($0.letter, $0.message) })
         let unsent = try await deadLetters.unsent(refused.map(\.letter), from: source, to: topic, attemptID: context.task.attemptID)
         guard !unsent.isEmpty else {
             if !refused.isEmpty { context.log("the \(refused.count) refused records were already sent to \(topic)") }
@@ -117,7 +117,7 @@ public struct KafkaConsumeTask: TaskType {
         }
         let producer = try KafkaProducer(config: try KafkaClientConfig(kafka))
         do {
-            _ = try await producer.send(unsent.map { byOffset["\($0.partition)/\($0.offset)"]! }, to: topic)
+            _ = try await producer.send(unsent.map { messages[$0]! }, to: topic)
             try await producer.close()
         } catch {
             try? await producer.close()
