@@ -50,8 +50,7 @@ struct QueueBenchmark {
     }
 
     /// Waits until no task of the queue is queued or running (each found through a partial index of
-    /// `task_queue`,
-    /// so polling stays cheap next to the workers).
+    /// `task_queue`, so polling stays cheap next to the workers).
     func waitUntilDrained(timeout: Duration) async throws {
         let deadline = ContinuousClock.now + timeout
         while try await pool.query(Self.unfinishedSQL, queue)[0].decode(at: 0, as: Bool.self) {

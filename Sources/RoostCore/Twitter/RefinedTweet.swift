@@ -76,15 +76,10 @@ public struct RefinedTweet: Sendable, Hashable {
         self.origin = origin
     }
 
-    /// `2026-11-30T09:00:23.000Z` or `2026-11-30T09:00:23Z`, the X API's form. Checked by shape:
-    /// a DateFormatter per record was most of the refine time.
+    /// `2026-11-30T09:00:23.000Z` or `2026-11-30T09:00:23Z`, the X API's form: an ISO-8601 time
+    /// in UTC (`UTCTime`: a DateFormatter per record was most of the refine time).
     static func isUTCTimestamp(_ text: String) -> Bool {
-        let bytes = Array(text.utf8)
-        guard bytes.count == 20 || (bytes.count > 21 && bytes[19] == UInt8(ascii: ".")), bytes.last == UInt8(ascii: "Z") else { return false }
-        let digits = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18] + Array(20..<max(20, bytes.count - 1))
-        let separators: [(Int, Character)] = [(4, "-"), (7, "-"), (10, "T"), (13, ":"), (16, ":")]
-        return digits.allSatisfy { (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[$0]) }
-            && separators.allSatisfy { bytes[$0.0] == UInt8(ascii: $0.1.unicodeScalars.first!) }
+        text.hasSuffix("Z") && UTCTime.secondsSince1970(iso8601: text) != nil
     }
 
     private static func strings(_ list: JSONValue?, field: String) -> [String] {

@@ -2,7 +2,8 @@ import Dispatch
 
 extension Array where Element: Sendable {
     /// `map` on every core at once, `chunk` elements per job, the order kept: for CPU-bound work on
-    /// independent elements (parsing records), which one thread of a task would do alone.
+    /// independent elements (parsing records), which one thread of a task would do alone. The
+    /// calling thread takes jobs too, so on the cooperative pool it computes rather than waits.
     func concurrentMap<Result: Sendable>(chunk: Int = 128, _ transform: @Sendable (Element) -> Result) -> [Result] {
         var results = [Result?](repeating: nil, count: count)
         results.withUnsafeMutableBufferPointer { buffer in

@@ -62,7 +62,8 @@ struct RefinedTweetSink: KafkaRecordSink {
                 good[record.partition, default: []] += tweet.line
                 refinedCount += 1
             case .failure(let error):
-                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin(record), reason: error.reason)
+                let origin = Self.origin(record, dagID: dagID, runID: runID)
+                bad[record.partition, default: Data()].append(Self.quarantineLine(record, origin: origin, reason: error.reason)
                                                               + [UInt8(ascii: "\n")])
                 refused.append(Refused(letter: .init(partition: record.partition, offset: record.offset, reason: error.reason),
                                        message: KafkaMessage(key: record.key, value: record.value, headers: record.headers + [
@@ -75,7 +76,7 @@ struct RefinedTweetSink: KafkaRecordSink {
         for (partition, bytes) in bad { try ranges[partition]!.quarantine.write(contentsOf: bytes) }
     }
 
-    private func origin(_ record: KafkaRecord) -> RefinedTweet.Origin {
+    private static func origin(_ record: KafkaRecord, dagID: String, runID: String) -> RefinedTweet.Origin {
         RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
     }
 
@@ -84,9 +85,8 @@ struct RefinedTweetSink: KafkaRecordSink {
     private func refineAll(_ records: [KafkaRecord]) -> [Result<(id: String, line: [UInt8]), RefineError>] {
         let (dagID, runID) = (dagID, runID)
         return records.concurrentMap { record in
-            let origin = RefinedTweet.Origin(dagID: dagID, runID: runID, topic: record.topic, partition: record.partition, offset: record.offset)
             do throws(RefineError) {
-                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: origin)
+                let tweet = try RefinedTweet(rawValue: Data(record.value ?? []), origin: Self.origin(record, dagID: dagID, runID: runID))
                 var line: [UInt8] = []
                 tweet.appendJSONLine(to: &line)
                 return .success((tweet.tweetID, line))
