@@ -41,6 +41,12 @@ public final class EmbeddedKafkaCluster: Sendable {
 
     public func setBrokerUp(_ id: Int32) async throws { try await control { rd_kafka_mock_broker_set_up($0, id) } }
 
+    /// Delays every response of broker `id` by `delay` (zero: none), as a distant broker would.
+    public func setBrokerDelay(_ id: Int32, _ delay: Duration) async throws {
+        let milliseconds = Int32(delay.components.seconds * 1000 + delay.components.attoseconds / 1_000_000_000_000_000)
+        try await control { rd_kafka_mock_broker_set_rtt($0, id, milliseconds) }
+    }
+
     /// The next `errors.count` requests of `apiKey` (e.g. 0 = Produce) fail with these errors.
     public func failNextRequests(apiKey: Int16, with errors: [rd_kafka_resp_err_t]) async throws {
         _ = try await handle.perform { [cluster] _ in

@@ -84,6 +84,9 @@ import Testing
             ]), args: TaskArgs(retries: 1, retryDelay: .zero))])
         }
         try await fleet.trigger(consume("victim", group: "g1"))
+        // A slow broker spreads the victim's reads over seconds, so the kill lands while it writes
+        // (on a quick one the whole read can fall between two looks at its files).
+        try await cluster.setBrokerDelay(1, .milliseconds(800))
         let environment = ["ROOST_KAFKA_BOOTSTRAP_SERVERS": cluster.bootstrapServers]
         let victim = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, heartbeat: "500ms", lease: "2s",
                                        extraEnvironment: environment)
@@ -94,6 +97,7 @@ import Testing
         }
         victim.signal(SIGKILL)
         #expect(!FileManager.default.fileExists(atPath: folder + "/victim.jsonl"), "the kill came after the output was complete")
+        try await cluster.setBrokerDelay(1, .zero)
         let rescuer = try WorkerProcess(database: fleet.database, queues: "default", concurrency: 1, heartbeat: "500ms", lease: "2s",
                                         extraEnvironment: environment)
         try await fleet.drive(scheduler, "the retry succeeds") {
