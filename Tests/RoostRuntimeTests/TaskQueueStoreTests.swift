@@ -124,6 +124,25 @@ import Testing
         }
     }
 
+    /// Workers wait on LISTEN: a task that becomes ready wakes its queue's workers, in the same
+    /// statement that queues it.
+    @Test(.timeLimit(.minutes(1))) func promotingATaskNotifiesTheWorkersOfItsQueue() async throws {
+        let fleet = try await Fleet.create()
+        try await fleet.trigger(.test("wake", tasks: [
+            TaskDefinition(taskID: "a", type: "noop"),
+            TaskDefinition(taskID: "b", type: "noop", upstream: ["a"], args: TaskArgs(queue: "downstream")),
+        ]))
+        let me = try await worker(fleet, "w")
+        let claimed = try await fleet.queue.claim(by: me, queues: ["default"], limit: 1, lease: .seconds(30))
+        _ = try await fleet.queue.completeSuccesses(claimed.map { ($0, .object([:])) })
+        let listener = PostgresListener(settings: fleet.database.settings, channels: [RunStore.taskChannel])
+        defer { listener.stop() }
+        var events = listener.events.makeAsyncIterator()
+        #expect(await events.next() == .connected)
+        #expect(try await fleet.queue.promoteReadyTasks() == (queued: 1, upstreamFailed: 0))
+        #expect(await events.next() == .notification(channel: RunStore.taskChannel, payload: "downstream"))
+    }
+
     @Test func clearReRunsATaskAndItsDownstreamWithFreshRetries() async throws {
         let fleet = try await Fleet.create()
         let run = try await fleet.trigger(.test("clear", tasks: [

@@ -8,20 +8,10 @@ extension TaskQueueStore {
     /// row lock, so each task moves once. Workers of the queues that got work are notified.
     @discardableResult
     public func promoteReadyTasks(limit: Int = 10_000) async throws -> (queued: Int, upstreamFailed: Int) {
-        let rows = try await pool.query(Self.promoteSQL, limit, TaskLifecycle.sources(of: .upstreamsSucceeded).map(\.rawValue))
-        var queues = Set<String>()
-        var failed = 0
-        for row in rows {
-            if try row.decode("state", as: String.self) == TaskState.queued.rawValue {
-                queues.insert(try row.decode("queue"))
-            } else {
-                failed += 1
-            }
-        }
-        if !queues.isEmpty {
-            try await pool.query("SELECT pg_notify($1, q) FROM unnest($2::text[]) AS q", RunStore.taskChannel, Array(queues))
-        }
-        return (rows.count - failed, failed)
+        let rows = try await pool.query(Self.promoteSQL, limit, TaskLifecycle.sources(of: .upstreamsSucceeded).map(\.rawValue),
+                                        RunStore.taskChannel)
+        let queued = try rows.filter { try $0.decode("state", as: String.self) == TaskState.queued.rawValue }.count
+        return (queued, rows.count - queued)
     }
 
     /// A task whose lease expired: its worker died, lost its host, or froze.
@@ -86,7 +76,7 @@ extension TaskQueueStore {
     }
 
     /// `ti.waiting` (state = 'scheduled', a stored column) is what `task_instances_waiting` indexes;
-    /// tasks that become claimable get their queue row.
+    /// tasks that become claimable get their queue row, and the workers of their queues a NOTIFY.
     static let promoteSQL = """
         WITH candidates AS (
             SELECT ti.id,
@@ -109,8 +99,10 @@ extension TaskQueueStore {
         ), enqueued AS (
             INSERT INTO roost.task_queue (task_instance_id, queue, priority_weight, next_attempt_at)
             SELECT id, queue, priority_weight, next_attempt_at FROM promoted WHERE next_attempt_at IS NOT NULL
+        ), wake AS (
+            SELECT pg_notify($3, queue) FROM (SELECT DISTINCT queue FROM promoted WHERE state = 'queued') q
         )
-        SELECT state, queue FROM promoted
+        SELECT state FROM promoted, (SELECT count(*) FROM wake) w
         """
 
     static let expiredSQL = """
